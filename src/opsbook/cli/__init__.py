@@ -1,0 +1,58 @@
+"""The ``opsbook`` command line: one entry point, one sub-application per job.
+
+Each job lives in its own module under :mod:`opsbook.cli` and exposes ``app`` (a Typer
+sub-application) or a command function; this module only wires them together and turns
+:class:`~opsbook.errors.OpsbookError` into a clear message and exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from opsbook import __version__
+from opsbook.cli import health, lab, run
+from opsbook.errors import OpsbookError
+from opsbook.paths import ProjectNotFoundError
+
+app = typer.Typer(
+    name="opsbook",
+    help=(
+        "Configuration management and runbooks for managed-service operations teams: "
+        "the lab, periodic inspection (health), and any playbook run through ansible-runner "
+        "with live progress and a recorded result."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(lab.app, name="lab")
+app.command("health")(health.health)
+app.command("run")(run.run)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"opsbook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """opsbook — see README.md and docs/ for each job."""
+
+
+def main() -> None:
+    err = Console(stderr=True)
+    try:
+        app()
+    except (OpsbookError, ProjectNotFoundError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(getattr(exc, "exit_code", 1))
