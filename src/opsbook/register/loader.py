@@ -1,0 +1,482 @@
+"""Load an Ansible YAML inventory (hosts files + group_vars/ + host_vars/) with positions.
+
+Reads inventory sources the way Ansible's ``yaml`` inventory plugin and ``host_group_vars``
+vars plugin do: a source is a file or a directory (whose files are all sources, except
+``group_vars``, ``host_vars`` and hidden names); group_vars/host_vars next to a source hold
+``NAME``, ``NAME.yml``, ``NAME.yaml``, ``NAME.json`` files or ``NAME/`` directories.
+
+Loading never stops at the first bad file: every problem is collected as a
+:class:`~opsbook.register.problems.Problem` and loading goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from opsbook.register.problems import Problem
+from opsbook.register.yamlnodes import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    compose,
+    key_text,
+    mapping_items,
+    mark,
+    scalar_value,
+    to_python,
+)
+
+VARS_EXTENSIONS = ("", ".yml", ".yaml", ".json")
+_INVENTORY_IGNORED_EXT = (
+    ".pyc",
+    ".pyo",
+    ".swp",
+    ".bak",
+    "~",
+    ".rpm",
+    ".md",
+    ".txt",
+    ".rst",
+    ".orig",
+    ".cfg",
+    ".retry",
+)
+_IGNORED_NAMES = frozenset({"group_vars", "host_vars", "vars_plugins"})
+_SYNTAX_FIX = "fix the YAML syntax (indentation, quotes, colons)"
+_GROUP_KEYS = frozenset({"hosts", "children", "vars"})
+_RANGE = re.compile(r"\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::(\d+))?\]")
+
+
+@dataclass(slots=True)
+class Entry:
+    """One variable definition: where its key and value are, and the value itself."""
+
+    key: str
+    key_node: Node
+    value_node: Node
+    value: Any
+
+
+@dataclass(slots=True)
+class VarsBlock:
+    """One place that defines variables for a host or a group."""
+
+    path: Path
+    scope: Literal["host", "group"]
+    name: str
+    origin: Literal["inline", "file"]
+    node: Node
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Group:
+    name: str
+    parents: set[str] = field(default_factory=set)
+    children: set[str] = field(default_factory=set)
+    hosts: set[str] = field(default_factory=set)
+    inline_vars: list[VarsBlock] = field(default_factory=list)
+    file_vars: list[VarsBlock] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class HostDef:
+    """Where a host appears in an inventory file."""
+
+    path: Path
+    node: Node
+
+
+@dataclass(slots=True)
+class Host:
+    name: str
+    groups: set[str] = field(default_factory=set)
+    defined_at: list[HostDef] = field(default_factory=list)
+    inline_vars: list[VarsBlock] = field(default_factory=list)
+    file_vars: list[VarsBlock] = field(default_factory=list)
+
+
+@dataclass
+class LoadedRegister:
+    """Everything read from the inventory sources, plus the problems met while reading."""
+
+    sources: list[Path]
+    groups: dict[str, Group] = field(default_factory=dict)
+    hosts: dict[str, Host] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: group_vars / host_vars files whose group or host the inventory does not define.
+    orphan_vars: list[VarsBlock] = field(default_factory=list)
+    #: dynamic inventory sources (plugin configs) that the check does not read.
+    dynamic_sources: list[Path] = field(default_factory=list)
+
+    def group(self, name: str) -> Group:
+        group = self.groups.get(name)
+        if group is None:
+            group = self.groups[name] = Group(name)
+        return group
+
+    def blocks(self) -> Iterable[VarsBlock]:
+        """Every vars block: inline and file, groups then hosts."""
+        for group in self.groups.values():
+            yield from group.inline_vars
+            yield from group.file_vars
+        for host in self.hosts.values():
+            yield from host.inline_vars
+            yield from host.file_vars
+
+
+def _problem(path: Path, node: Node | None, rule: str, message: str, fix: str) -> Problem:
+    if node is None:
+        return Problem(path, 1, 1, rule, message, fix)
+    m = mark(node)
+    return Problem(path, m.line, m.column, rule, message, fix)
+
+
+def read_yaml(path: Path, problems: list[Problem]) -> Node | None:
+    """The node tree of ``path``; a syntax error becomes a problem and ``None``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path, 1, 1, "yaml-syntax", f"not UTF-8 text: {exc.reason}", "save as UTF-8"))
+        return None
+    try:
+        return compose(text)
+    except yaml.MarkedYAMLError as exc:
+        where = exc.problem_mark or exc.context_mark
+        line, column = (where.line + 1, where.column + 1) if where else (1, 1)
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        problems.append(Problem(path, line, column, "yaml-syntax", what, _SYNTAX_FIX))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(path, 1, 1, "yaml-syntax", str(exc), "fix the YAML syntax"))
+    return None
+
+
+def expand_host_pattern(name: str) -> list[str]:
+    """``web[01:03]`` → web01, web02, web03 (Ansible's host range syntax)."""
+    match = _RANGE.search(name)
+    if not match:
+        return [name]
+    first, last, step_text = match.group(1), match.group(2), match.group(3)
+    step = int(step_text) if step_text else 1
+    head, tail = name[: match.start()], name[match.end() :]
+    if first.isdigit() and last.isdigit():
+        width = len(first) if first.startswith("0") else 0
+        items = [str(i).zfill(width) for i in range(int(first), int(last) + 1, step)]
+    elif len(first) == 1 and len(last) == 1:
+        items = [chr(c) for c in range(ord(first), ord(last) + 1, step)]
+    else:
+        return [name]
+    return [expanded for item in items for expanded in expand_host_pattern(head + item + tail)]
+
+
+def vars_block(
+    path: Path,
+    node: Node,
+    *,
+    scope: Literal["host", "group"],
+    name: str,
+    origin: Literal["inline", "file"],
+    problems: list[Problem],
+) -> VarsBlock:
+    """A vars mapping as a :class:`VarsBlock`, reporting duplicate keys."""
+    block = VarsBlock(path, scope, name, origin, node)
+    if not isinstance(node, MappingNode):
+        return block
+    for key_node, value_node in mapping_items(node):
+        key = key_text(key_node)
+        if key in block.entries:
+            first = mark(block.entries[key].key_node)
+            problems.append(
+                _problem(
+                    path,
+                    key_node,
+                    "duplicate-key",
+                    f"'{key}' is defined twice in this mapping (first at line {first.line}); "
+                    "Ansible keeps only the last one",
+                    f"remove one of the two '{key}' lines",
+                )
+            )
+        value = scalar_value(value_node) if isinstance(value_node, ScalarNode) else to_python(value_node)
+        block.entries[key] = Entry(key, key_node, value_node, value)
+    return block
+
+
+class _InventoryFileReader:
+    """Reads one YAML inventory file into a :class:`LoadedRegister`."""
+
+    def __init__(self, register: LoadedRegister, path: Path) -> None:
+        self.register = register
+        self.path = path
+        self.problems = register.problems
+
+    def structure(self, node: Node | None, message: str, fix: str) -> None:
+        self.problems.append(_problem(self.path, node, "inventory-structure", message, fix))
+
+    def read(self, root: Node) -> None:
+        if not isinstance(root, MappingNode):
+            self.structure(root, "an inventory file must be a mapping of group names", "start with 'all:'")
+            return
+        if any(key_text(k) == "plugin" for k, _ in mapping_items(root)):
+            self.register.dynamic_sources.append(self.path)
+            return
+        self.group_mapping(root, parent=None)
+
+    def group_mapping(self, node: MappingNode, parent: str | None) -> None:
+        seen: dict[str, Node] = {}
+        for key_node, value_node in mapping_items(node):
+            name = key_text(key_node)
+            if name in seen:
+                line = mark(seen[name]).line
+                self.problems.append(
+                    _problem(
+                        self.path,
+                        key_node,
+                        "duplicate-key",
+                        f"group '{name}' is listed twice here (first at line {line})",
+                        "merge the two entries into one",
+                    )
+                )
+            seen[name] = key_node
+            self.group_entry(name, key_node, value_node, parent)
+
+    def group_entry(self, name: str, key_node: Node, node: Node, parent: str | None) -> None:
+        group = self.register.group(name)
+        if parent is not None:
+            group.parents.add(parent)
+            self.register.group(parent).children.add(name)
+        if isinstance(node, ScalarNode) and node.value in ("", "~", "null") and node.tag.endswith("null"):
+            return
+        if not isinstance(node, MappingNode):
+            self.structure(
+                node,
+                f"group '{name}' must be a mapping with hosts:, children: or vars:",
+                f"write '{name}:' followed by indented hosts:/children:/vars:",
+            )
+            return
+        for section_key, section in mapping_items(node):
+            section_name = key_text(section_key)
+            if section_name not in _GROUP_KEYS:
+                self.structure(
+                    section_key,
+                    f"'{section_name}' is not a group section in group '{name}'",
+                    "a group holds only hosts:, children: and vars: (variables go under vars:)",
+                )
+                continue
+            if isinstance(section, ScalarNode) and section.tag.endswith("null"):
+                continue
+            if not isinstance(section, MappingNode):
+                self.structure(
+                    section,
+                    f"'{section_name}' of group '{name}' must be a mapping",
+                    f"write {section_name} as 'name:' entries, one per line (not a list)",
+                )
+                continue
+            if section_name == "hosts":
+                self.hosts(group, section)
+            elif section_name == "children":
+                self.group_mapping(section, parent=name)
+            else:
+                group.inline_vars.append(
+                    vars_block(
+                        self.path, section, scope="group", name=name, origin="inline", problems=self.problems
+                    )
+                )
+
+    def hosts(self, group: Group, node: MappingNode) -> None:
+        seen: dict[str, Node] = {}
+        for key_node, value_node in mapping_items(node):
+            pattern = key_text(key_node)
+            if pattern in seen:
+                line = mark(seen[pattern]).line
+                self.problems.append(
+                    _problem(
+                        self.path,
+                        key_node,
+                        "duplicate-host",
+                        f"host '{pattern}' is listed twice in group '{group.name}' (first at line {line}); "
+                        "Ansible keeps only the last entry",
+                        "remove one of the two entries",
+                    )
+                )
+            seen[pattern] = key_node
+            has_vars = isinstance(value_node, MappingNode) and bool(value_node.value)
+            is_null = isinstance(value_node, ScalarNode) and value_node.tag.endswith("null")
+            if not is_null and not isinstance(value_node, MappingNode):
+                self.structure(
+                    value_node,
+                    f"host '{pattern}' must be followed by a mapping of variables or nothing",
+                    f"write '{pattern}:' alone, or its variables indented below it",
+                )
+                continue
+            for name in expand_host_pattern(pattern):
+                host = self.register.hosts.get(name)
+                if host is None:
+                    host = self.register.hosts[name] = Host(name)
+                host.groups.add(group.name)
+                host.defined_at.append(HostDef(self.path, key_node))
+                group.hosts.add(name)
+                if has_vars:
+                    host.inline_vars.append(
+                        vars_block(
+                            self.path,
+                            value_node,
+                            scope="host",
+                            name=name,
+                            origin="inline",
+                            problems=self.problems,
+                        )
+                    )
+
+
+def _is_ini(path: Path, text: str) -> bool:
+    if path.suffix == ".ini":
+        return True
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", ";")):
+            continue
+        return stripped.startswith("[") and stripped.endswith("]") and ":" not in stripped[1:-1].split(":")[0]
+    return False
+
+
+def _inventory_files(source: Path) -> list[Path]:
+    if source.is_file():
+        return [source]
+    files: list[Path] = []
+    for entry in sorted(source.iterdir()):
+        name = entry.name
+        if name.startswith(".") or name in _IGNORED_NAMES or name.endswith(_INVENTORY_IGNORED_EXT):
+            continue
+        files.extend(_inventory_files(entry) if entry.is_dir() else [entry])
+    return files
+
+
+def _read_inventory_file(register: LoadedRegister, path: Path) -> None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        register.problems.append(Problem(path, 1, 1, "unsupported-inventory", f"cannot read: {exc}", ""))
+        return
+    if path.suffix not in (".yml", ".yaml", ".json", "") or _is_ini(path, text):
+        fix = "convert it: ansible-inventory -i FILE --list --yaml > hosts.yml (keep group_vars/, host_vars/)"
+        if path.suffix in (".py", ".sh") or text.startswith("#!"):
+            fix = "scripts are not checked; export them to YAML or check the data at its source"
+        register.problems.append(
+            Problem(
+                path,
+                1,
+                1,
+                "unsupported-inventory",
+                "only YAML inventories can be checked (this looks like INI or a script)",
+                fix,
+            )
+        )
+        return
+    root = read_yaml(path, register.problems)
+    if root is not None:
+        _InventoryFileReader(register, path).read(root)
+
+
+def _vars_files(base: Path) -> dict[str, list[Path]]:
+    """``group_vars``/``host_vars`` folder → entity name → its files, in Ansible's load order."""
+    found: dict[str, list[Path]] = {}
+    if not base.is_dir():
+        return found
+    for entry in sorted(base.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            found.setdefault(entry.name, []).extend(_dir_vars_files(entry))
+        elif entry.suffix in VARS_EXTENSIONS:
+            name = entry.name[: -len(entry.suffix)] if entry.suffix else entry.name
+            found.setdefault(name, []).append(entry)
+    return found
+
+
+def _dir_vars_files(folder: Path) -> list[Path]:
+    files: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            files.extend(_dir_vars_files(entry))
+        elif entry.suffix in VARS_EXTENSIONS:
+            files.append(entry)
+    return files
+
+
+def _read_vars_dir(register: LoadedRegister, base: Path, scope: Literal["host", "group"]) -> None:
+    for name, files in _vars_files(base).items():
+        for path in files:
+            root = read_yaml(path, register.problems)
+            if root is None:
+                continue
+            if isinstance(root, ScalarNode) and root.tag.endswith("null"):
+                continue
+            if not isinstance(root, MappingNode):
+                register.problems.append(
+                    _problem(
+                        path,
+                        root,
+                        "inventory-structure",
+                        "a vars file must be a mapping of variables",
+                        "write one 'name: value' per line",
+                    )
+                )
+                continue
+            block = vars_block(path, root, scope=scope, name=name, origin="file", problems=register.problems)
+            if scope == "host":
+                host = register.hosts.get(name)
+                if host is None:
+                    register.orphan_vars.append(block)
+                else:
+                    host.file_vars.append(block)
+            elif name in register.groups:
+                register.groups[name].file_vars.append(block)
+            else:
+                register.orphan_vars.append(block)
+
+
+def load_register(paths: Sequence[Path | str]) -> LoadedRegister:
+    """Read every inventory source in ``paths`` and the group_vars/host_vars next to them."""
+    sources = [Path(p).resolve() for p in paths]
+    register = LoadedRegister(sources)
+    register.group("all")
+    register.group("ungrouped")
+    vars_bases: list[Path] = []
+    for source in sources:
+        if not source.exists():
+            register.problems.append(
+                Problem(
+                    source,
+                    1,
+                    1,
+                    "unsupported-inventory",
+                    "inventory source does not exist",
+                    "pass an existing file or directory with -i",
+                )
+            )
+            continue
+        for path in _inventory_files(source):
+            _read_inventory_file(register, path)
+        base = source if source.is_dir() else source.parent
+        if base not in vars_bases:
+            vars_bases.append(base)
+    for group in register.groups.values():
+        if group.name != "all" and not group.parents:
+            group.parents.add("all")
+            register.groups["all"].children.add(group.name)
+    for host in register.hosts.values():
+        if host.groups <= {"all"}:
+            host.groups.add("ungrouped")
+            register.groups["ungrouped"].hosts.add(host.name)
+    for base in vars_bases:
+        _read_vars_dir(register, base / "group_vars", "group")
+        _read_vars_dir(register, base / "host_vars", "host")
+    return register

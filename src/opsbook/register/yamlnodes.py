@@ -1,0 +1,174 @@
+"""Fast YAML loading with positions: PyYAML's C composer, plain values built from its nodes.
+
+Ansible reads inventories with PyYAML (YAML 1.1), so the check reads them the same way and sees
+what Ansible sees (``22:00`` unquoted is the number 1320, ``0123`` is 83). Nodes keep their
+``start_mark`` (0-based line and column), which every :class:`~opsbook.register.problems.Problem`
+reports 1-based. Values are built here rather than by PyYAML's constructor so that a bad date, an
+``!vault`` tag or a duplicate key never aborts loading: dates stay text, unknown tags become text,
+duplicates are reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing: the pure-Python loader is ~10x slower
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "mapping_items", "to_python"]
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_TRUE = frozenset({"yes", "true", "on", "y"})
+_BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$")
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of one YAML document; raises :class:`yaml.YAMLError` with marks."""
+    return yaml.compose(text, Loader=_Loader)
+
+
+def _int(text: str) -> int:
+    value = text.replace("_", "")
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    if value == "0":
+        return 0
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if value.startswith("0o"):
+        return sign * int(value[2:], 8)
+    if value.startswith("0"):
+        return sign * int(value, 8)
+    if ":" in value:
+        total = 0
+        for part in value.split(":"):
+            total = total * 60 + int(part)
+        return sign * total
+    return sign * int(value)
+
+
+def _float(text: str) -> float:
+    value = text.replace("_", "").lower()
+    if value in (".inf", "+.inf"):
+        return float("inf")
+    if value == "-.inf":
+        return float("-inf")
+    if value == ".nan":
+        return float("nan")
+    if ":" in value:
+        sign = -1.0 if value.startswith("-") else 1.0
+        total = 0.0
+        for part in value.lstrip("+-").split(":"):
+            total = total * 60 + float(part)
+        return sign * total
+    return float(value)
+
+
+def scalar_value(node: ScalarNode) -> Any:
+    """A scalar as Ansible's YAML loader would give it, except dates and unknown tags stay text."""
+    tag = node.tag
+    text: str = node.value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return text.lower() in _TRUE
+    if tag == _INT:
+        try:
+            return _int(text)
+        except ValueError:
+            return text
+    if tag == _FLOAT:
+        try:
+            return _float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def is_sexagesimal(node: ScalarNode) -> bool:
+    """``22:00`` unquoted: YAML 1.1 reads it as a base-60 number."""
+    return node.tag == _INT and bool(_BASE60.match(node.value))
+
+
+def mapping_items(node: MappingNode) -> Iterator[tuple[ScalarNode | Node, Node]]:
+    """Key/value node pairs, with ``<<`` merge keys expanded in place (merged keys first)."""
+    for key, value in node.value:
+        if key.tag == _MERGE:
+            sources = value.value if isinstance(value, SequenceNode) else [value]
+            for source in sources:
+                if isinstance(source, MappingNode):
+                    yield from mapping_items(source)
+            continue
+        yield key, value
+
+
+def key_text(node: Node) -> str:
+    """A mapping key as text (Ansible variable and host names are strings)."""
+    if isinstance(node, ScalarNode):
+        return str(node.value)
+    return "<complex key>"
+
+
+def to_python(node: Node) -> Any:
+    """Plain Python data from a node tree (mappings: last duplicate wins, as in Ansible)."""
+    if isinstance(node, ScalarNode):
+        return scalar_value(node)
+    if isinstance(node, SequenceNode):
+        return [to_python(item) for item in node.value]
+    if isinstance(node, MappingNode):
+        return {key_text(k): to_python(v) for k, v in mapping_items(node)}
+    return None  # pragma: no cover - the three node kinds are exhaustive
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A 1-based position."""
+
+    line: int
+    column: int
+
+
+def mark(node: Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def find(node: Node, path: tuple[str | int, ...]) -> Node:
+    """The deepest node along ``path`` (mapping keys / sequence indexes) that exists."""
+    current = node
+    for step in path:
+        if isinstance(current, MappingNode) and isinstance(step, str):
+            nxt = next((v for k, v in mapping_items(current) if key_text(k) == step), None)
+        elif isinstance(current, SequenceNode) and isinstance(step, int) and step < len(current.value):
+            nxt = current.value[step]
+        else:
+            nxt = None
+        if nxt is None:
+            return current
+        current = nxt
+    return current
+
+
+def find_key(node: Node, path: tuple[str | int, ...]) -> Node:
+    """Like :func:`find`, but a final mapping key's *key* node (for unknown keys)."""
+    if not path or not isinstance(path[-1], str):
+        return find(node, path)
+    parent = find(node, path[:-1])
+    if isinstance(parent, MappingNode):
+        for k, _ in mapping_items(parent):
+            if key_text(k) == path[-1]:
+                return k
+    return parent
