@@ -31,8 +31,37 @@ SEVERITY: tuple[TaskStatus, ...] = (
 
 
 @dataclass
+class ItemResult:
+    """One item of a loop task on one host (an entry of the task's ``results``)."""
+
+    #: the item's label (``loop_control.label`` if set, else the item itself).
+    item: Any
+    status: TaskStatus
+    msg: str = ""
+    diff: list[dict[str, Any]] = field(default_factory=list)
+    #: the module's return values for this item, secrets removed.
+    result: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ItemResult:
+        values = dict(data)
+        values["status"] = TaskStatus(values["status"])
+        return cls(**values)
+
+
+@dataclass
 class TaskResult:
-    """One task on one host (one event of runner_on_ok / _failed / _skipped / _unreachable)."""
+    """One task on one host (one event of runner_on_ok / _failed / _skipped / _unreachable).
+
+    A loop task is ONE TaskResult per host; its items are in :attr:`items`, its ``diff`` is every
+    item's diff in item order. A failure that ``ignore_errors`` let pass is status ok (or changed)
+    with ``ignore_errors=True`` — as ansible's recap counts it (ok + ignored).
+    """
 
     host: str
     task: str
@@ -42,8 +71,11 @@ class TaskResult:
     role: str = ""
     task_uuid: str = ""
     task_path: str = ""
+    #: the run was a check (``--check``) run; a task marked ``check_mode: false`` still ran for real.
     check_mode: bool = False
+    #: the task failed and ``ignore_errors`` let the play carry on (status is then ok / changed).
     ignore_errors: bool = False
+    #: the task is ``no_log``: ``result`` holds only ansible's ``censored`` note.
     no_log: bool = False
     #: ansible's ``diff`` entries (before/after or prepared text), as the module returned them.
     diff: list[dict[str, Any]] = field(default_factory=list)
@@ -53,6 +85,8 @@ class TaskResult:
     start: str = ""
     end: str = ""
     duration: float = 0.0
+    #: a loop task's per-item results, in loop order (empty for tasks without a loop).
+    items: list[ItemResult] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -61,12 +95,14 @@ class TaskResult:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
+        data["items"] = [i.to_dict() for i in self.items]
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TaskResult:
         values = dict(data)
         values["status"] = TaskStatus(values["status"])
+        values["items"] = [ItemResult.from_dict(i) for i in values.get("items", [])]
         return cls(**values)
 
 
@@ -122,6 +158,20 @@ class RunResult:
     limit: str | None = None
     tasks: list[TaskResult] = field(default_factory=list)
     hosts: dict[str, HostSummary] = field(default_factory=dict)
+    #: who asked for the run, in words (e.g. the runbook's name); free text.
+    label: str = ""
+    diff: bool = False
+    tags: list[str] = field(default_factory=list)
+    #: inventory sources passed with ``-i`` (empty: ansible.cfg's default).
+    inventory: list[str] = field(default_factory=list)
+    #: extra variables as passed, secret values masked.
+    extravars: dict[str, Any] = field(default_factory=dict)
+    #: artifact files (relative to ``artifact_dir``) in which a known secret value was found
+    #: after the run — and then masked. Non-empty means the run is flagged: something leaked.
+    secret_leaks: list[str] = field(default_factory=list)
+    #: why the run failed when ansible never reached the recap (syntax error, timeout …):
+    #: the last lines of ansible's output, secrets masked.
+    error: str = ""
 
     def for_host(self, host: str) -> list[TaskResult]:
         return [t for t in self.tasks if t.host == host]
@@ -157,6 +207,13 @@ class RunResult:
             "limit": self.limit,
             "tasks": [t.to_dict() for t in self.tasks],
             "hosts": {h: s.to_dict() for h, s in self.hosts.items()},
+            "label": self.label,
+            "diff": self.diff,
+            "tags": list(self.tags),
+            "inventory": list(self.inventory),
+            "extravars": dict(self.extravars),
+            "secret_leaks": list(self.secret_leaks),
+            "error": self.error,
         }
 
     @classmethod
@@ -173,4 +230,11 @@ class RunResult:
             limit=data.get("limit"),
             tasks=[TaskResult.from_dict(t) for t in data.get("tasks", [])],
             hosts={h: HostSummary.from_dict(s) for h, s in data.get("hosts", {}).items()},
+            label=data.get("label", ""),
+            diff=data.get("diff", False),
+            tags=list(data.get("tags", [])),
+            inventory=list(data.get("inventory", [])),
+            extravars=dict(data.get("extravars", {})),
+            secret_leaks=list(data.get("secret_leaks", [])),
+            error=data.get("error", ""),
         )
