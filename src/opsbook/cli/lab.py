@@ -1,5 +1,133 @@
-"""`opsbook lab` — placeholder, replaced by the lab implementation."""
+"""`opsbook lab` — build, start, inspect and remove the embedded lab."""
+
+from __future__ import annotations
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
-app = typer.Typer(help="Build, start, inspect and remove the embedded lab.", no_args_is_help=True)
+from opsbook import lab
+from opsbook.lab.podman import export_lines, podman_vars
+from opsbook.paths import project_paths
+
+app = typer.Typer(
+    help=(
+        "The embedded lab: Linux hosts (podman containers booting systemd, SSH on 127.0.0.1) and "
+        "simulated network devices (Cisco IOS / Huawei VRP style, SSH on 127.0.0.1), with a generated "
+        "Ansible inventory. A lab has a name (--name, else $OPSBOOK_LAB, else 'opsbook')."
+    ),
+    no_args_is_help=True,
+)
+
+NAME_HELP = "Lab name (default: $OPSBOOK_LAB, else 'opsbook'). The default lab writes inventory/lab/."
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+@app.command("up")
+def up(
+    hosts: int = typer.Option(lab.DEFAULT_HOSTS, "--hosts", "-n", help="Number of Linux hosts (0-40)."),
+    devices: int = typer.Option(
+        lab.DEFAULT_DEVICES,
+        "--devices",
+        "-d",
+        help="Number of network devices (0-40), alternating IOS switch / VRP router.",
+    ),
+    name: str | None = typer.Option(None, "--name", help=NAME_HELP),
+    ssh_port_base: int = typer.Option(
+        lab.DEFAULT_SSH_PORT_BASE, "--ssh-port-base", help="SSH port of the first host on 127.0.0.1."
+    ),
+    device_port_base: int = typer.Option(
+        lab.DEFAULT_DEVICE_PORT_BASE, "--device-port-base", help="SSH port of the first device on 127.0.0.1."
+    ),
+) -> None:
+    """Build the image if needed, start hosts and devices, write the inventory.
+
+    Every port is checked before anything starts; if anything fails midway, what was started is
+    removed again. On a lab already up with the same shape this is a quick no-op; with a different
+    shape it stops and asks you to run `opsbook lab down` first.
+    """
+    console = _console()
+    paths = project_paths()
+    result = lab.up(
+        name,
+        hosts=hosts,
+        devices=devices,
+        ssh_port_base=ssh_port_base,
+        device_port_base=device_port_base,
+        paths=paths,
+        log=console.print,
+    )
+    state = result.state
+    verb = "is up" if result.created else "was already up"
+    console.print(f"[bold green]lab {state.name} {verb}[/]: {state.shape.describe()}")
+    console.print(f"inventory:  {result.inventory.parent}")
+    if state.hosts:
+        first = state.hosts[0].name
+        ssh_config = lab.ssh_config_path(paths, state.name)
+        console.print(f"ssh:        ssh -F {ssh_config} {first}")
+        console.print(f"ansible:    ansible -i {result.inventory.parent} linux -m ansible.builtin.ping")
+        overlay = lab.podman_inventory_path(paths, state.name)
+        console.print(
+            f"podman:     ansible -i {result.inventory.parent} -i {overlay} lab_podman "
+            "-m ansible.builtin.ping   (after `eval $(opsbook lab env)`)"
+        )
+
+
+@app.command("status")
+def status(name: str | None = typer.Option(None, "--name", help=NAME_HELP)) -> None:
+    """Show the lab's hosts and devices and whether each is up (exit 1 unless all are)."""
+    console = _console()
+    current = lab.status(name, paths=project_paths())
+    if current is None:
+        console.print(f"lab {lab.resolve_name(name)} is not up (start it: opsbook lab up)")
+        raise typer.Exit(1)
+    state = current.state
+    hosts = Table(title=f"lab {state.name}: hosts", title_justify="left")
+    for column in ("host", "container id", "ssh port", "state"):
+        hosts.add_column(column)
+    for host in state.hosts:
+        running = current.host_states.get(host.name, "missing")
+        colour = "green" if running == "running" else "red"
+        hosts.add_row(host.name, host.container_id[:12], str(host.ssh_port), f"[{colour}]{running}[/]")
+    devices = Table(title=f"lab {state.name}: devices (pid {state.device_pid})", title_justify="left")
+    for column in ("device", "platform", "port", "up"):
+        devices.add_column(column)
+    for device in state.devices:
+        is_up = current.device_up.get(device.name, False)
+        devices.add_row(
+            device.name, device.platform, str(device.port), "[green]yes[/]" if is_up else "[red]no[/]"
+        )
+    if state.hosts:
+        console.print(hosts)
+    if state.devices:
+        console.print(devices)
+    console.print(f"inventory: {state.inventory_dir}")
+    if not current.healthy:
+        console.print(
+            "[bold red]the lab is not fully up[/]: `opsbook lab up` with the same options recreates it"
+        )
+        raise typer.Exit(1)
+
+
+@app.command("down")
+def down(name: str | None = typer.Option(None, "--name", help=NAME_HELP)) -> None:
+    """Remove the lab's containers (by id), device process, inventory and state. Safe to repeat."""
+    console = _console()
+    state = lab.down(name, paths=project_paths(), log=console.print)
+    if state is None:
+        console.print(f"lab {lab.resolve_name(name)} was not up: nothing to remove")
+    else:
+        console.print(f"[bold]lab {state.name} removed[/]")
+
+
+@app.command("env")
+def env() -> None:
+    """Print `export` lines for podman's configuration: eval "$(opsbook lab env)".
+
+    Every shell (or tool such as molecule) that calls podman or ansible against the lab needs them.
+    """
+    for line in export_lines(podman_vars(project_paths())):
+        typer.echo(line)
