@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -20,6 +23,10 @@ app = typer.Typer(
 )
 
 NAME_HELP = "Lab name (default: $OPSBOOK_LAB, else 'opsbook'). The default lab writes inventory/lab/."
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _console() -> Console:
@@ -51,15 +58,22 @@ def up(
     """
     console = _console()
     paths = project_paths()
-    result = lab.up(
-        name,
-        hosts=hosts,
-        devices=devices,
-        ssh_port_base=ssh_port_base,
-        device_port_base=device_port_base,
-        paths=paths,
-        log=console.print,
-    )
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM cleans up like Ctrl-C
+    try:
+        result = lab.up(
+            name,
+            hosts=hosts,
+            devices=devices,
+            ssh_port_base=ssh_port_base,
+            device_port_base=device_port_base,
+            paths=paths,
+            log=console.print,
+        )
+    except KeyboardInterrupt:
+        console.print("[bold red]interrupted[/]: what this `lab up` had started has been removed")
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     state = result.state
     verb = "is up" if result.created else "was already up"
     console.print(f"[bold green]lab {state.name} {verb}[/]: {state.shape.describe()}")

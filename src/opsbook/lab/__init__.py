@@ -29,7 +29,7 @@ from opsbook.lab.control import (
     status,
     up,
 )
-from opsbook.lab.podman import podman, podman_env, podman_vars
+from opsbook.lab.podman import podman_env, podman_vars
 from opsbook.lab.state import DEFAULT_LAB, DeviceRecord, HostRecord, LabShape, LabState
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
     "UpResult",
     "down",
     "inventory_dir_for",
-    "podman",
     "podman_env",
     "podman_inventory_path",
     "podman_vars",

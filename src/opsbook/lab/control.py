@@ -7,6 +7,7 @@ midway. ``down`` removes exactly what the state file lists and is idempotent.
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import os
 import secrets
@@ -182,6 +183,7 @@ def _create(paths: ProjectPaths, name: str, shape: LabShape, env: Mapping[str, s
     state = LabState(
         name=name,
         shape=shape,
+        created=dt.date.today().isoformat(),
         image=image,
         ssh_key=str(key_path),
         inventory_dir=str(inventory_dir_for(paths, name)),

@@ -12,6 +12,7 @@ Two extra files sit in the lab's state folder, outside the inventory:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -42,17 +43,29 @@ FUNCTION_GROUPS = ("linux", "network", "ios", "vrp")
 REGISTER_GROUPS = (f"customer_{LAB_CUSTOMER}", f"site_{LAB_SITE}", f"env_{LAB_ENVIRONMENT}")
 
 
-def _common_asset_vars(name: str) -> dict[str, Any]:
+def _common_asset_vars(name: str, created: str) -> dict[str, Any]:
+    dates: dict[str, Any] = {}
+    if created:  # the day the lab was made stands for the purchase date; support lasts 5 years
+        start = dt.date.fromisoformat(created)
+        end = start.replace(year=start.year + 5, day=min(start.day, 28))
+        dates = {
+            "asset_purchase_date": start.isoformat(),
+            "asset_warranty_end": end.isoformat(),
+            "asset_support_end": end.isoformat(),
+        }
     return {
         "asset_id": name.upper(),
         "asset_customer": LAB_CUSTOMER,
         "asset_site": LAB_SITE,
+        "asset_room": "lab",
+        "asset_rack": "loopback",
         "asset_environment": LAB_ENVIRONMENT,
         "asset_owner": "opsbook lab",
         "asset_contact": "root@localhost",
         "asset_service_tier": "24x7",
         "asset_maintenance_window": dict(ALWAYS_OPEN),
         "asset_criticality": "low",
+        **dates,
     }
 
 
@@ -62,25 +75,25 @@ def address_vars(port: int) -> dict[str, Any]:
     return {"ansible_host": LOOPBACK, "ansible_port": port}
 
 
-def host_vars_for_host(host: HostRecord, key_path: Path) -> dict[str, Any]:
+def host_vars_for_host(host: HostRecord, key_path: Path, created: str = "") -> dict[str, Any]:
     return {
         "ansible_user": ADMIN_USER,
         "ansible_ssh_private_key_file": str(key_path),
         "ansible_become": True,
         "ansible_python_interpreter": "/usr/bin/python3",
-        **_common_asset_vars(host.name),
+        **_common_asset_vars(host.name, created),
         "asset_kind": "server",
         "asset_vendor": "opsbook lab",
         "asset_model": "podman container",
         "asset_serial": host.serial,
         "asset_os": "debian",
         "asset_os_version": "12",
-        "asset_mgmt_address": f"{LOOPBACK}:{host.ssh_port}",
+        "asset_mgmt_address": LOOPBACK,  # the port is ansible_port
         "asset_tags": ["lab", "podman"],
     }
 
 
-def host_vars_for_device(device: DeviceRecord) -> dict[str, Any]:
+def host_vars_for_device(device: DeviceRecord, created: str = "") -> dict[str, Any]:
     connection: dict[str, Any] = {
         "ansible_user": device.username,
         "ansible_password": device.password,
@@ -113,12 +126,12 @@ def host_vars_for_device(device: DeviceRecord) -> dict[str, Any]:
         }
     return {
         **connection,
-        **_common_asset_vars(device.name),
+        **_common_asset_vars(device.name, created),
         **register,
         "asset_model": device.model,
         "asset_serial": device.serial,
         "asset_os_version": device.version,
-        "asset_mgmt_address": f"{LOOPBACK}:{device.port}",
+        "asset_mgmt_address": LOOPBACK,  # the port is ansible_port
         "asset_tags": ["lab", "simulated"],
     }
 
@@ -153,9 +166,9 @@ def inventory_files(state: LabState, key_path: Path) -> dict[str, dict[str, Any]
     """Every file of the lab inventory: relative path → YAML data."""
     files: dict[str, dict[str, Any]] = {HOSTS_FILE: hosts_tree(state)}
     for host in state.hosts:
-        files[f"host_vars/{host.name}.yml"] = host_vars_for_host(host, key_path)
+        files[f"host_vars/{host.name}.yml"] = host_vars_for_host(host, key_path, state.created)
     for device in state.devices:
-        files[f"host_vars/{device.name}.yml"] = host_vars_for_device(device)
+        files[f"host_vars/{device.name}.yml"] = host_vars_for_device(device, state.created)
     return files
 
 

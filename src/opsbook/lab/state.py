@@ -70,6 +70,7 @@ class DeviceRecord:
 class LabState:
     name: str
     shape: LabShape
+    created: str = ""  # YYYY-MM-DD, the day `lab up` made it
     image: str = ""
     ssh_key: str = ""
     inventory_dir: str = ""
@@ -92,6 +93,7 @@ class LabState:
         return cls(
             name=str(data["name"]),
             shape=LabShape(**data["shape"]),
+            created=str(data.get("created", "")),
             image=str(data.get("image", "")),
             ssh_key=str(data.get("ssh_key", "")),
             inventory_dir=str(data.get("inventory_dir", "")),
