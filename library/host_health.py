@@ -444,12 +444,13 @@ def fmt_num(value: float | None) -> str:
     return f"{value:g}"
 
 
-def level_text(status: str, warn: float | None, crit: float | None, unit: str = "") -> str:
+def level_suffix(status: str, warn: float | None, crit: float | None, unit: str = "", what: str = "") -> str:
+    """``", critical at 90%"`` for a CRIT, ``", warning at 80%"`` for a WARN, "" otherwise."""
     if status == CRIT and crit is not None:
-        return f"critical at {fmt_num(crit)}{unit}"
+        return f", {what}critical at {fmt_num(crit)}{unit}"
     if status == WARN and warn is not None:
-        return f"warning at {fmt_num(warn)}{unit}"
-    return f"warn {fmt_num(warn)}{unit}, crit {fmt_num(crit)}{unit}"
+        return f", {what}warning at {fmt_num(warn)}{unit}"
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -654,7 +655,7 @@ def check_filesystem(mount: Mount, usage: FsUsage, thresholds: Mapping[str, floa
     status = classify(pct, warn, crit)
     message = (
         f"{mount.mount_point} {pct:g}% used ({human_bytes(usage.used_bytes)} of {human_bytes(usable)})"
-        f", {level_text(status, warn, crit, '%')}"
+        f"{level_suffix(status, warn, crit, '%')}"
     )
     return result(
         "filesystems",
@@ -687,7 +688,7 @@ def check_inodes(mount: Mount, usage: FsUsage, thresholds: Mapping[str, float | 
     status = classify(pct, warn, crit)
     message = (
         f"{mount.mount_point} {pct:g}% inodes used ({usage.inodes_used} of {usage.inodes_total})"
-        f", {level_text(status, warn, crit, '%')}"
+        f"{level_suffix(status, warn, crit, '%')}"
     )
     return result(
         "inodes",
@@ -736,7 +737,7 @@ def check_memory(meminfo: Mapping[str, int], thresholds: Mapping[str, float | No
     status = classify(pct, warn, crit)
     message = (
         f"{pct:g}% memory used ({human_bytes(total - available)} of {human_bytes(total)})"
-        f", {level_text(status, warn, crit, '%')}"
+        f"{level_suffix(status, warn, crit, '%')}"
     )
     return result("memory", status, message, value=pct, unit="%", warn=warn, crit=crit, details=details)
 
@@ -753,7 +754,7 @@ def check_swap(meminfo: Mapping[str, int], thresholds: Mapping[str, float | None
     status = classify(pct, warn, crit)
     message = (
         f"{pct:g}% swap used ({human_bytes(total - free)} of {human_bytes(total)})"
-        f", {level_text(status, warn, crit, '%')}"
+        f"{level_suffix(status, warn, crit, '%')}"
     )
     return result("swap", status, message, value=pct, unit="%", warn=warn, crit=crit, details=details)
 
@@ -775,7 +776,7 @@ def check_load(
     status = classify(value, warn, crit)
     message = (
         f"load per core {per_core[0]:g} / {per_core[1]:g} / {per_core[2]:g} (1/5/15 min, {cpus} CPUs)"
-        f", {window}-min {level_text(status, warn, crit)}"
+        f"{level_suffix(status, warn, crit, what=f'{window}-min load ')}"
     )
     details = {
         "load1": loads[0],
@@ -903,7 +904,7 @@ def check_time_chrony(tracking: Mapping[str, Any], thresholds: Mapping[str, floa
     status = classify(offset_ms, warn, crit)
     message = (
         f"synchronised to {tracking.get('reference', '?')}, offset {offset_ms:g} ms"
-        f", {level_text(status, warn, crit, ' ms')}"
+        f"{level_suffix(status, warn, crit, ' ms')}"
     )
     return result(
         "time_sync", status, message, value=offset_ms, unit="ms", warn=warn, crit=crit, details=details
@@ -1065,7 +1066,7 @@ def check_security_updates(
     security = sorted({u.package for u in upgrades if u.security})
     status = classify(len(security), warn, crit)
     if security:
-        names = ", ".join(security[:8]) + (" ..." if len(security) > 8 else "")
+        names = ", ".join(security[:5]) + (" ..." if len(security) > 5 else "")
         message = f"{len(security)} security update{'s' if len(security) != 1 else ''} pending ({names})"
     else:
         message = "no security updates pending"

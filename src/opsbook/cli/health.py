@@ -1,5 +1,82 @@
-"""`opsbook health` — placeholder, replaced by the inspection implementation."""
+"""`opsbook health` — periodic inspection (巡检) of Linux hosts and network devices.
+
+Exit codes: 0 everything OK; 2 anything WARN, CRIT, UNKNOWN or unreachable (the report says
+what); 1 the inspection could not run (bad input, ansible stopped early). See docs/health.md.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from opsbook.health.inspect import inspect
+from opsbook.health.render import print_report, report_json
 
 
-def health() -> None:
-    """Periodic inspection of hosts and devices."""
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def health(
+    *,
+    inventory: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--inventory",
+            "-i",
+            help="Inventory file or folder; repeat for several. Default: ansible.cfg's (inventory/lab).",
+        ),
+    ] = None,
+    limit: Annotated[
+        str | None, typer.Option("--limit", "-l", help="Only these hosts or groups (ansible pattern).")
+    ] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json-out",
+            help="Write the JSON report here. Default: .opsbook/reports/health-<run id>.json.",
+            dir_okay=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="table: rich tables on the terminal; json: the JSON report on stdout (no live progress).",
+            case_sensitive=False,
+        ),
+    ] = OutputFormat.table,
+    timeout: Annotated[
+        int | None,
+        typer.Option("--timeout", min=1, help="Stop the inspection after this many seconds."),
+    ] = None,
+) -> None:
+    """Inspect Linux hosts (disk, inodes, memory, swap, load, failed units, time sync, reboot,
+    security updates, ports — one host_health call per host) and network devices (reachable,
+    version, uptime). Prints a table per host and writes a JSON report.
+
+    Thresholds come from the host_health module's defaults, overridden per group or host by the
+    inventory variable host_health_thresholds.
+
+    Exit 0: all OK · 2: anything WARN, CRIT, UNKNOWN or unreachable · 1: the inspection could not run.
+    """
+    as_json = output_format is OutputFormat.json
+    report, path = inspect(
+        inventory=inventory or None,
+        limit=limit,
+        json_out=json_out,
+        progress=not as_json,
+        timeout=timeout,
+    )
+    err = Console(stderr=True)
+    if as_json:
+        typer.echo(report_json(report), nl=False)
+    else:
+        print_report(report)
+    err.print(f"report: {path}", highlight=False, soft_wrap=True)
+    raise typer.Exit(report.exit_code)
