@@ -1,0 +1,397 @@
+"""Per-feature compliance: intended configuration against running configuration.
+
+For each feature a device manages (see :mod:`opsbook.network.render`), both configurations are
+brought to canonical form (:func:`opsbook.network.normalize.canonical`), parsed into a
+parent-child tree (hier_config), restricted to the feature's lines
+(:mod:`opsbook.network.features`) and compared both ways:
+
+* **missing** — intended lines the device lacks (with their parent lines for context);
+* **extra** — device lines in a managed feature that the intended configuration lacks.
+
+Sibling order never matters, except where the platform gives it meaning: IOS ACL entries are
+numbered in order (hier_config's IOS driver), VRP ACL rules carry their own numbers. Secrets are
+compared redacted on both sides (a plain-text secret in the intended configuration equals its
+hash on the device) and never appear in the result.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from hier_config import HConfig, HConfigChild, get_hconfig
+
+from opsbook.network.drivers import driver
+from opsbook.network.features import FEATURES, REMOVABLE_INTERFACES, selectors
+from opsbook.network.normalize import canonical
+from opsbook.network.platforms import platform
+from opsbook.network.redact import REDACTED, redact_line, redact_lines, secret_values
+from opsbook.network.secrets import same_secret
+from opsbook.results import TaskResult, TaskStatus
+
+
+class DeviceStatus(StrEnum):
+    COMPLIANT = "compliant"
+    DRIFTED = "drifted"
+    UNVERIFIABLE = "unverifiable"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass
+class FeatureResult:
+    feature: str
+    compliant: bool
+    #: intended lines missing on the device, indented, parents included for context.
+    missing: list[str] = field(default_factory=list)
+    #: device lines the intended configuration lacks, indented, parents included for context.
+    extra: list[str] = field(default_factory=list)
+    #: the feature's canonical, redacted intended and actual text.
+    intended: str = ""
+    actual: str = ""
+
+    def unified_diff(self, device: str = "device") -> str:
+        return "".join(
+            difflib.unified_diff(
+                self.actual.splitlines(keepends=True),
+                self.intended.splitlines(keepends=True),
+                fromfile=f"{device}/{self.feature} (running)",
+                tofile=f"{device}/{self.feature} (intended)",
+            )
+        )
+
+
+@dataclass
+class DeviceCompliance:
+    device: str
+    platform: str
+    status: DeviceStatus
+    features: list[FeatureResult] = field(default_factory=list)
+    #: why the device is unverifiable / unreachable.
+    error: str = ""
+    checked_at: str = ""
+
+    @property
+    def drifted_features(self) -> list[str]:
+        return [f.feature for f in self.features if not f.compliant]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeviceCompliance:
+        return cls(
+            device=data["device"],
+            platform=data["platform"],
+            status=DeviceStatus(data["status"]),
+            features=[FeatureResult(**f) for f in data.get("features", [])],
+            error=data.get("error", ""),
+            checked_at=data.get("checked_at", ""),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Trees
+# --------------------------------------------------------------------------------------------
+
+
+def parse(text: str, platform_name: str) -> HConfig:
+    """Canonical hier_config tree of a configuration."""
+    return get_hconfig(driver(platform_name), canonical(text, platform_name))
+
+
+def _verdict(target: str, running: str, platform_name: str, parent: str) -> bool | None:
+    """Do the secrets of two lines (equal once redacted) match? None: cannot tell."""
+    pairs = list(
+        zip(
+            secret_values(target, platform_name, parent),
+            secret_values(running, platform_name, parent),
+            strict=False,
+        )
+    )
+    verdicts = [None if REDACTED in (a[1], b[1]) else same_secret(a, b) for a, b in pairs]
+    if any(v is False for v in verdicts):
+        return False
+    if verdicts and all(v is True for v in verdicts):
+        return True
+    return None
+
+
+def match_secrets(
+    target: HConfig | HConfigChild,
+    running: HConfig | HConfigChild,
+    platform_name: str,
+    unrestorable: list[str] | None = None,
+    parent: str = "",
+) -> None:
+    """Give each target secret line the text of the running line that holds the same secret.
+
+    Lines are paired one to one under the same parent when they are equal once redacted and
+    their secrets match (:func:`~opsbook.network.secrets.same_secret`) or cannot be checked
+    (hashes the device keeps). A paired target line takes the running line's text, so that a
+    plain-text secret equals its own hash. Target lines holding :data:`REDACTED` (a stored backup)
+    that pair with nothing are removed and listed in ``unrestorable``.
+    """
+    used: set[int] = set()
+    by_mask: dict[str, list[HConfigChild]] = {}
+    for child in running.children:
+        mask = redact_line(child.text, platform_name, parent or child.text)[0]
+        if mask != child.text:
+            by_mask.setdefault(mask, []).append(child)
+    for child in list(target.children):
+        context = parent or child.text
+        mask = redact_line(child.text, platform_name, context)[0]
+        partner: HConfigChild | None = running.get_child(equals=child.text)
+        if mask != child.text and (partner is None or id(partner) in used):
+            partner = None
+            fallback: HConfigChild | None = None
+            for candidate in by_mask.get(mask, []):
+                if id(candidate) in used:
+                    continue
+                verdict = _verdict(child.text, candidate.text, platform_name, context)
+                if verdict is True:
+                    partner = candidate
+                    break
+                if verdict is None and fallback is None:
+                    fallback = candidate
+            partner = partner or fallback
+            if partner is not None:
+                child.text = partner.text
+        if partner is not None:
+            used.add(id(partner))
+            if child.children:
+                match_secrets(child, partner, platform_name, unrestorable, context)
+            continue
+        if unrestorable is not None:
+            _drop_redacted(child, unrestorable)
+
+
+def _drop_redacted(node: HConfigChild, unrestorable: list[str]) -> None:
+    if REDACTED in node.text:
+        unrestorable.append(node.text)
+        node.delete()
+        return
+    for child in list(node.children):
+        _drop_redacted(child, unrestorable)
+
+
+def interface_names(tree: HConfig) -> set[str]:
+    return {c.text for c in tree.children if c.text.startswith("interface ")}
+
+
+def select(
+    tree: HConfig,
+    platform_name: str,
+    feature: str,
+    *,
+    declared_interfaces: set[str] | None = None,
+) -> HConfig:
+    """The part of ``tree`` that belongs to ``feature``.
+
+    For ``interfaces``, with ``declared_interfaces`` given: only those interfaces, plus logical
+    interfaces that may be removed (Loopback, Tunnel) — physical interfaces the intended
+    configuration does not declare are not managed.
+    """
+    name = platform(platform_name).name
+    out = HConfig(tree.driver)
+    sels = selectors(name, feature)
+    for child in tree.children:
+        sel = next((s for s in sels if s.top.search(child.text)), None)
+        if sel is None:
+            continue
+        if (
+            feature == "interfaces"
+            and declared_interfaces is not None
+            and child.text not in declared_interfaces
+            and not REMOVABLE_INTERFACES[name].search(child.text)
+        ):
+            continue
+        if sel.child is None:
+            out.add_deep_copy_of(child)
+            continue
+        kept = [c for c in child.children if sel.child.search(c.text)]
+        if kept:
+            section = out.add_child(child.text)
+            for c in kept:
+                section.add_deep_copy_of(c)
+    return out
+
+
+def _children_map(node: HConfig | HConfigChild) -> dict[str, HConfigChild]:
+    return {c.text: c for c in node.children}
+
+
+def _subtree_lines(child: HConfigChild, depth: int) -> list[str]:
+    lines = [" " * depth + child.text.replace("\n", "\n" + " " * depth)]
+    for sub in child.children:
+        lines += _subtree_lines(sub, depth + 1)
+    return lines
+
+
+def tree_difference(left: HConfig | HConfigChild, right: HConfig | HConfigChild, depth: int = 0) -> list[str]:
+    """Lines of ``left`` absent from ``right``, indented, with the parents they sit under."""
+    others = _children_map(right)
+    out: list[str] = []
+    for child in left.children:
+        other = others.get(child.text)
+        if other is None:
+            out += _subtree_lines(child, depth)
+            continue
+        below = tree_difference(child, other, depth + 1)
+        if below:
+            out.append(" " * depth + child.text)
+            out += below
+    return out
+
+
+def tree_text(tree: HConfig, platform_name: str) -> str:
+    """The tree as text, top-level lines sorted, secrets redacted."""
+    lines: list[str] = []
+    for child in sorted(tree.children, key=lambda c: c.text):
+        lines += _subtree_lines(child, 0)
+    lines = redact_lines("\n".join(lines).split("\n"), platform_name) if lines else []
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _annotate_secret_changes(missing: list[str], extra: list[str]) -> tuple[list[str], list[str]]:
+    """A secret line whose value differs reads the same on both sides once redacted: say so."""
+    same = set(missing) & set(extra)
+    same = {line for line in same if REDACTED in line}
+    note = "   (secret value differs)"
+    return (
+        [line + note if line in same else line for line in missing],
+        [line + note if line in same else line for line in extra],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Checking
+# --------------------------------------------------------------------------------------------
+
+
+def check_feature(
+    running: HConfig,
+    intended: HConfig,
+    platform_name: str,
+    feature: str,
+) -> FeatureResult:
+    """One feature of one device; trees canonical (see :func:`parse`), secrets already paired
+    (:func:`match_secrets`). The result holds redacted text only."""
+    declared = interface_names(intended) if feature == "interfaces" else None
+    want = select(intended, platform_name, feature)
+    have = select(running, platform_name, feature, declared_interfaces=declared)
+    missing = redact_lines(tree_difference(want, have), platform_name)
+    extra = redact_lines(tree_difference(have, want), platform_name)
+    missing, extra = _annotate_secret_changes(missing, extra)
+    return FeatureResult(
+        feature=feature,
+        compliant=not missing and not extra,
+        missing=missing,
+        extra=extra,
+        intended=tree_text(want, platform_name),
+        actual=tree_text(have, platform_name),
+    )
+
+
+def check_device(
+    device: str,
+    platform_name: str,
+    running_config: str,
+    intended: Mapping[str, str],
+    *,
+    checked_at: str = "",
+) -> DeviceCompliance:
+    """Compliance of one device: ``intended`` maps each managed feature to its rendered text."""
+    name = platform(platform_name).name
+    running = parse(running_config, name)
+    want = parse("\n".join(intended[f] for f in FEATURES if f in intended), name)
+    match_secrets(want, running, name)
+    results = [check_feature(running, want, name, f) for f in FEATURES if f in intended]
+    drifted = any(not r.compliant for r in results)
+    return DeviceCompliance(
+        device=device,
+        platform=name,
+        status=DeviceStatus.DRIFTED if drifted else DeviceStatus.COMPLIANT,
+        features=results,
+        checked_at=checked_at,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Into the run result model (for `opsbook audit` and reports)
+# --------------------------------------------------------------------------------------------
+
+ACTION = "opsbook.network.compliance"
+
+
+def to_task_results(result: DeviceCompliance) -> list[TaskResult]:
+    """One :class:`~opsbook.results.TaskResult` per feature: ok (compliant), changed (drift, with
+    the diff), failed (could not be checked) or unreachable — never ok unless checked."""
+    if result.status in (DeviceStatus.UNREACHABLE, DeviceStatus.UNVERIFIABLE):
+        status = TaskStatus.UNREACHABLE if result.status is DeviceStatus.UNREACHABLE else TaskStatus.FAILED
+        return [
+            TaskResult(
+                host=result.device,
+                task="network compliance",
+                action=ACTION,
+                status=status,
+                check_mode=True,
+                msg=result.error,
+                result={"unverifiable": True, "platform": result.platform},
+                start=result.checked_at,
+                end=result.checked_at,
+            )
+        ]
+    tasks: list[TaskResult] = []
+    for feature in result.features:
+        diff: list[dict[str, Any]] = []
+        if not feature.compliant:
+            diff.append(
+                {
+                    "before": feature.actual,
+                    "after": feature.intended,
+                    "before_header": f"{result.device} {feature.feature} (running)",
+                    "after_header": f"{result.device} {feature.feature} (intended)",
+                }
+            )
+        tasks.append(
+            TaskResult(
+                host=result.device,
+                task=f"network compliance: {feature.feature}",
+                action=ACTION,
+                status=TaskStatus.OK if feature.compliant else TaskStatus.CHANGED,
+                check_mode=True,
+                diff=diff,
+                result={
+                    "feature": feature.feature,
+                    "compliant": feature.compliant,
+                    "missing": feature.missing,
+                    "extra": feature.extra,
+                    "platform": result.platform,
+                },
+                msg="" if feature.compliant else _drift_message(feature),
+                start=result.checked_at,
+                end=result.checked_at,
+            )
+        )
+    return tasks
+
+
+def _drift_message(feature: FeatureResult) -> str:
+    parts = []
+    if feature.missing:
+        parts.append(f"{len(feature.missing)} missing line(s)")
+    if feature.extra:
+        parts.append(f"{len(feature.extra)} extra line(s)")
+    return f"{feature.feature}: " + ", ".join(parts)
+
+
+def summary(results: Iterable[DeviceCompliance]) -> dict[str, int]:
+    counts = {s.value: 0 for s in DeviceStatus}
+    for r in results:
+        counts[r.status.value] += 1
+    return counts

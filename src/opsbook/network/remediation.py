@@ -1,0 +1,210 @@
+"""Remediation and rollback commands (hier_config), scoped to managed features, mgmt-protected.
+
+* :func:`plan` — the commands that bring a running configuration to the intended one (only the
+  features the device manages are touched), and the commands that undo them;
+* :func:`restore_plan` — the commands that bring a running configuration back to a stored backup
+  (the whole configuration; redacted secret lines are matched against the running ones);
+* :func:`management_touches` — the lines of a plan that touch the management interface or the
+  management ACL (push refuses them unless explicitly allowed).
+
+Secrets: an intended line whose redacted form equals a running line's redacted form (same
+parent) is taken as equal — a plain-text secret is not re-pushed over its own hash.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from hier_config import HConfig, WorkflowRemediation
+
+from opsbook.network.compliance import interface_names, match_secrets, parse, select
+from opsbook.network.features import FEATURES, feature_of
+from opsbook.network.normalize import expand_interface
+from opsbook.network.platforms import platform
+from opsbook.network.redact import redact_lines
+
+
+@dataclass
+class Plan:
+    device: str
+    platform: str
+    #: config-mode lines to send, in order, with section exits (indented for reading).
+    commands: list[str] = field(default_factory=list)
+    #: config-mode lines that undo ``commands``.
+    rollback: list[str] = field(default_factory=list)
+    #: the features the commands change.
+    features: list[str] = field(default_factory=list)
+    #: lines of the target that could not be restored (redacted secrets with no match).
+    unrestorable: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.commands
+
+    def send_lines(self) -> list[str]:
+        """The commands as sent to the device: without indentation, banners split into lines."""
+        return _send_lines(self.commands)
+
+    def rollback_lines(self) -> list[str]:
+        return _send_lines(self.rollback)
+
+    def redacted_commands(self) -> list[str]:
+        return redact_lines(self.commands, self.platform)
+
+    def redacted_rollback(self) -> list[str]:
+        return redact_lines(self.rollback, self.platform)
+
+
+def _send_lines(lines: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        out += [part.strip() if i == 0 else part for i, part in enumerate(line.split("\n"))]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _merge(parts: Sequence[HConfig], base: HConfig) -> HConfig:
+    out = HConfig(base.driver)
+    for part in parts:
+        for child in part.children:
+            out.add_deep_copy_of(child)
+    return out
+
+
+def _lines(config: HConfig) -> list[str]:
+    return list(config.dump_simple(sectional_exiting=True))
+
+
+def _changed_features(remediation: HConfig, platform_name: str) -> list[str]:
+    found = {feature_of(platform_name, c.text_without_negation) for c in remediation.children}
+    return [f for f in FEATURES if f in found]
+
+
+def plan(device: str, platform_name: str, running_config: str, intended: Mapping[str, str]) -> Plan:
+    """Remediation and rollback for the managed features (``intended``: feature → text)."""
+    name = platform(platform_name).name
+    running = parse(running_config, name)
+    want = parse("\n".join(intended[f] for f in FEATURES if f in intended), name)
+    match_secrets(want, running, name)
+    declared = interface_names(want)
+    scoped_running = _merge(
+        [select(running, name, f, declared_interfaces=declared) for f in FEATURES if f in intended], running
+    )
+    scoped_want = _merge([select(want, name, f) for f in FEATURES if f in intended], want)
+    workflow = WorkflowRemediation(scoped_running, scoped_want)
+    remediation = workflow.remediation_config
+    return Plan(
+        device=device,
+        platform=name,
+        commands=_lines(remediation),
+        rollback=_lines(workflow.rollback_config),
+        features=_changed_features(remediation, name),
+    )
+
+
+#: top-level lines a restore never touches (not configuration, or not restorable by commands).
+_RESTORE_SKIP = re.compile(r"^(version |boot |crypto pki certificate |crypto key |license |Building )")
+
+
+def restore_plan(device: str, platform_name: str, running_config: str, backup_config: str) -> Plan:
+    """Commands that bring the running configuration back to a (redacted) stored backup."""
+    name = platform(platform_name).name
+    running = parse(running_config, name)
+    target = parse(backup_config, name)
+    for tree in (running, target):
+        for child in list(tree.children):
+            if _RESTORE_SKIP.match(child.text):
+                child.delete()
+    unrestorable: list[str] = []
+    match_secrets(target, running, name, unrestorable)
+    workflow = WorkflowRemediation(running, target)
+    remediation = workflow.remediation_config
+    return Plan(
+        device=device,
+        platform=name,
+        commands=_lines(remediation),
+        rollback=_lines(workflow.rollback_config),
+        features=_changed_features(remediation, name),
+        unrestorable=unrestorable,
+    )
+
+
+def to_running(device: str, platform_name: str, current_config: str, earlier_config: str) -> Plan:
+    """Commands that bring ``current_config`` back to ``earlier_config`` (both live, unredacted):
+    the rollback after a failed push."""
+    name = platform(platform_name).name
+    current = parse(current_config, name)
+    earlier = parse(earlier_config, name)
+    for tree in (current, earlier):
+        for child in list(tree.children):
+            if _RESTORE_SKIP.match(child.text):
+                child.delete()
+    workflow = WorkflowRemediation(current, earlier)
+    remediation = workflow.remediation_config
+    return Plan(
+        device=device,
+        platform=name,
+        commands=_lines(remediation),
+        rollback=_lines(workflow.rollback_config),
+        features=_changed_features(remediation, name),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Management protection
+# --------------------------------------------------------------------------------------------
+
+
+def _acl_names(line: str, platform_name: str) -> set[str]:
+    """ACL names a section line defines (``ip access-list extended MGMT`` → {MGMT})."""
+    words = line.split()
+    if words and words[0] in ("no", "undo"):
+        words = words[1:]
+    if platform(platform_name).name == "cisco_ios":
+        if words[:2] == ["ip", "access-list"] and len(words) >= 4:
+            return {words[3]}
+        if words[:1] == ["access-list"] and len(words) >= 2:
+            return {words[1]}
+        return set()
+    if words[:1] == ["acl"] and len(words) >= 3 and words[1] in ("number", "name"):
+        return {words[2]}
+    return set()
+
+
+def management_touches(
+    lines: Sequence[str],
+    platform_name: str,
+    *,
+    mgmt_interface: str | None,
+    mgmt_acl: str | None,
+) -> list[str]:
+    """Lines (with their section) that change the management interface or management ACL,
+    or bind/unbind the management ACL anywhere."""
+    name = platform(platform_name).name
+    iface = expand_interface(mgmt_interface, name) if mgmt_interface else None
+    hits: list[str] = []
+    section = ""
+    section_hit = False
+    for line in lines:
+        stripped = line.strip()
+        top = not line[:1].isspace()
+        if top:
+            section = stripped
+            body = stripped.removeprefix("no ").removeprefix("undo ")
+            section_hit = bool(
+                (iface and body == f"interface {iface}")
+                or (mgmt_acl and mgmt_acl in _acl_names(stripped, name))
+            )
+            if section_hit:
+                hits.append(stripped)
+                continue
+        if section_hit and not top:
+            hits.append(f"{section} / {stripped}")
+            continue
+        if mgmt_acl and re.search(rf"(?<![\w-]){re.escape(mgmt_acl)}(?![\w-])", stripped):
+            hits.append(stripped if top else f"{section} / {stripped}")
+    return hits
