@@ -1,0 +1,167 @@
+"""The run record: ``.opsbook/runs/<id>/record.json``, the evidence of one runbook run.
+
+It holds who, when, why (ticket), what (runbook, parameters without secrets, targets), from
+which code (commit, versions), what was planned and consented to, what changed per host
+(with diffs), the pre/post checks, the outcome, and the service report's fields. The record
+is written once per run (rewritten only to flag a secret found by the post-run scan) and then
+indexed in the history's hash chain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from opsbook.errors import OpsbookError
+
+RECORD_FILE = "record.json"
+REPORT_MD = "service-report.md"
+REPORT_HTML = "service-report.html"
+
+Outcome = Literal["ok", "planned", "failed", "not-verified", "timeout", "refused"]
+Mode = Literal["apply", "check"]
+Purpose = Literal["plan", "apply", "check"]
+#: none (read-only or check mode), yes-no (changing), typed (destructive)
+ConsentLevel = Literal["none", "yes-no", "typed"]
+#: how consent was given: not-needed, prompt, --yes, declined, check-only
+ConsentGiven = Literal["not-needed", "prompt", "--yes", "declined", "check-only"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RunRef(_Model):
+    """One ansible-runner run the runbook made (the check-mode plan, the real run)."""
+
+    run_id: str
+    purpose: Purpose
+    status: str
+    rc: int
+    artifact_dir: str
+    started: str = ""
+    ended: str = ""
+
+
+class Consent(_Model):
+    required: ConsentLevel
+    given: ConsentGiven
+    #: what had to be typed (destructive): the target count or the environment name
+    expected: str | None = None
+    at: str = ""
+
+
+class HostChecks(_Model):
+    pre: dict[str, Any] = Field(default_factory=dict)
+    post: dict[str, Any] = Field(default_factory=dict)
+    verified: bool | None = None
+
+
+class HostRecord(_Model):
+    #: the host's status in the final run's recap (ok, changed, failed, unreachable, skipped)
+    status: str
+    #: the recap counters (ok, changed, failures, dark, skipped, rescued, ignored)
+    stats: dict[str, int] = Field(default_factory=dict)
+    asset: dict[str, Any] = Field(default_factory=dict)
+    planned: list[dict[str, str]] = Field(default_factory=list)
+    changes: list[dict[str, str]] = Field(default_factory=list)
+    failures: list[dict[str, str]] = Field(default_factory=list)
+    checks: HostChecks = Field(default_factory=HostChecks)
+    findings: dict[str, Any] = Field(default_factory=dict)
+
+
+class ServiceReport(_Model):
+    """The catalogue's service form (维修服务报告): problem, cause, action, parts, verification, follow-up."""
+
+    problem: str
+    cause: list[str]
+    action_taken: list[str]
+    parts_changed: list[str]
+    result_verified: list[str]
+    follow_up: list[str]
+
+
+class SecretScan(_Model):
+    scanned: list[str] = Field(default_factory=list)
+    #: files (relative to the state folder) where a secret value was found; never the value itself
+    leaks: list[str] = Field(default_factory=list)
+    secrets_checked: int = 0
+
+
+class Record(_Model):
+    schema_version: int = 1
+    id: str
+    runbook: dict[str, str]
+    ticket: str | None
+    operator: str
+    started: str
+    ended: str
+    mode: Mode
+    rerun_of: str | None = None
+    params: dict[str, Any]
+    secret_params: list[str] = Field(default_factory=list)
+    inventory: list[str]
+    limit: str | None
+    targets: list[str]
+    repository: dict[str, Any]
+    versions: dict[str, str | None]
+    consent: Consent
+    runs: list[RunRef]
+    hosts: dict[str, HostRecord]
+    outcome: Outcome
+    exit_code: int
+    summary: str
+    secret_scan: SecretScan = Field(default_factory=SecretScan)
+    service_report: ServiceReport
+
+    def failed_hosts(self) -> list[str]:
+        """Hosts that failed or were unreachable per the final run's recap (what rerun --failed targets)."""
+        failed = {
+            host
+            for host, rec in self.hosts.items()
+            if rec.stats.get("failures", 0)
+            or rec.stats.get("dark", 0)
+            or rec.status in ("failed", "unreachable")
+        }
+        return sorted(failed)
+
+
+def to_json(record: Record) -> str:
+    return json.dumps(record.model_dump(mode="json"), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_record(record: Record, run_dir: Path) -> Path:
+    path = run_dir / RECORD_FILE
+    atomic_write(path, to_json(record))
+    return path
+
+
+def read_record(path: Path) -> Record:
+    try:
+        return Record.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OpsbookError(
+            f"record {path} is missing", hint="`opsbook history verify` checks them all"
+        ) from None
+    except ValueError as exc:
+        raise OpsbookError(
+            f"record {path} is not a valid run record: {str(exc).splitlines()[0]}",
+            hint="`opsbook history verify` tells whether it was edited",
+        ) from None
