@@ -15,6 +15,7 @@ from rich.console import Console
 from opsbook import __version__
 from opsbook.cli import health, lab, run
 from opsbook.cli import history as history_cli
+from opsbook.cli import inventory as inventory_cli
 from opsbook.cli import runbook as runbook_cli
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectNotFoundError
@@ -32,6 +33,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(lab.app, name="lab")
+app.add_typer(inventory_cli.app, name="inventory")
 app.add_typer(runbook_cli.app, name="runbook")
 app.add_typer(history_cli.app, name="history")
 app.command("health")(health.health)

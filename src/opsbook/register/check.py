@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,8 +99,26 @@ def check_register(paths: Sequence[Path | str], *, roles_dirs: Sequence[Path] | 
     return check(paths, roles_dirs=roles_dirs).problems
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: loading keeps ~35 node objects per asset alive, and
+    collections triggered by those allocations cost more than the whole parse (4x, measured)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check(paths: Sequence[Path | str], *, roles_dirs: Sequence[Path] | None = None) -> CheckResult:
     """Load, merge and check a register; the result keeps all three for reports."""
+    with gc_paused():
+        return _check(paths, roles_dirs)
+
+
+def _check(paths: Sequence[Path | str], roles_dirs: Sequence[Path] | None) -> CheckResult:
     register = load_register(paths)
     dirs = default_roles_dirs(paths) if roles_dirs is None else list(roles_dirs)
     allowed = allowed_keys(dirs[0] if dirs else None)

@@ -34,6 +34,7 @@ class Merger:
         self._depth: dict[str, int] = {}
         self._ancestors: dict[str, frozenset[str]] = {}
         self._layers: dict[tuple[str, ...], dict[str, Resolved]] = {}
+        self._host_groups: dict[frozenset[str], list[str]] = {}
 
     def depth(self, group: str, _seen: frozenset[str] = frozenset()) -> int:
         if group in self._depth:
@@ -61,10 +62,14 @@ class Merger:
 
     def host_groups(self, host: str) -> list[str]:
         """Every group the host belongs to, directly or through parents, in precedence order."""
-        names: set[str] = set()
-        for group in self.register.hosts[host].groups:
-            names |= self.ancestors(group)
-        return sorted(names, key=self._sort_key)
+        direct = frozenset(self.register.hosts[host].groups)
+        cached = self._host_groups.get(direct)
+        if cached is None:
+            names: set[str] = set()
+            for group in direct:
+                names |= self.ancestors(group)
+            cached = self._host_groups[direct] = sorted(names, key=self._sort_key)
+        return cached
 
     def _priority(self, group: str) -> int:
         for block in self.register.groups[group].inline_vars:

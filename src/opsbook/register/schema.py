@@ -210,7 +210,15 @@ ASSET_FIELDS: tuple[str, ...] = tuple(AssetVars.model_fields)
 
 #: Fields that describe hardware: not expected on VMs, databases or middleware instances.
 _HARDWARE_FIELDS = frozenset(
-    {"asset_serial", "asset_room", "asset_rack", "asset_unit", "asset_warranty_end", "asset_purchase_date"}
+    {
+        "asset_serial",
+        "asset_room",
+        "asset_rack",
+        "asset_unit",
+        "asset_warranty_end",
+        "asset_purchase_date",
+        "asset_support_end",
+    }
 )
 _COMMON_EXPECTED: tuple[str, ...] = (
     "asset_vendor",

@@ -1,0 +1,136 @@
+"""``opsbook inventory`` — the asset register: check, report, reconcile, schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from opsbook.errors import UsageError
+from opsbook.paths import project_paths
+from opsbook.register.check import check as run_check
+from opsbook.register.problems import RULES
+from opsbook.register.schema import json_schema
+from opsbook.register.sources import resolve_sources
+
+app = typer.Typer(
+    help="The asset register (the inventory's asset_* variables): check it, report on it, "
+    "reconcile it with what the hosts and devices say.",
+    no_args_is_help=True,
+)
+
+Inventory = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--inventory",
+        "-i",
+        help="Inventory file or folder (repeatable). Default: ansible.cfg's inventory.",
+    ),
+]
+
+
+@app.command("check")
+def check_command(
+    inventory: Inventory = None,
+    output: str = typer.Option("text", "--output", "-o", help="text or json."),
+) -> None:
+    """Report every problem of the register at once (file:line:column: RULE: message → fix).
+
+    Reads files only; no host is contacted. Exit 0 when the register is sound, 1 when not.
+    """
+    sources = resolve_sources(inventory)
+    result = run_check(sources)
+    if output == "json":
+        typer.echo(
+            json.dumps(
+                {
+                    "sources": [str(s) for s in sources],
+                    "hosts": len(result.register.hosts),
+                    "problems": [p.to_dict() for p in result.problems],
+                },
+                indent=1,
+            )
+        )
+    elif output == "text":
+        for problem in result.problems:
+            typer.echo(problem.render())
+        console = Console(stderr=True)
+        hosts = len(result.register.hosts)
+        for dynamic in result.register.dynamic_sources:
+            console.print(
+                f"note: {dynamic} is a dynamic inventory source (plugin); not checked", highlight=False
+            )
+        if result.problems:
+            rules = sorted({p.rule for p in result.problems})
+            console.print(
+                f"[red]{len(result.problems)} problem(s)[/] in {hosts} hosts ({', '.join(rules)})",
+                highlight=False,
+            )
+        else:
+            console.print(f"[green]register OK[/]: {hosts} hosts, no problems", highlight=False)
+    else:
+        raise UsageError(f"unknown output '{output}'", hint="use text or json")
+    raise typer.Exit(1 if result.problems else 0)
+
+
+@app.command("report")
+def report_command(
+    inventory: Inventory = None,
+    days: int = typer.Option(90, "--days", min=0, help="Flag warranties, support and EOL within N days."),
+    today: str | None = typer.Option(None, "--today", help="Report date YYYY-MM-DD (default: today)."),
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="table, csv, xlsx, json, html (comma-separated or repeated)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for files (default: .opsbook/reports/register).")
+    ] = None,
+) -> None:
+    """Counts by kind, vendor, OS, site, customer and tier; expiring contracts; EOL; missing data."""
+    # Imported here: openpyxl and jinja2 are needed by reports only, not by every opsbook command.
+    from opsbook.register.render import parse_formats, print_tables, write_report  # noqa: PLC0415
+    from opsbook.register.report import build_report  # noqa: PLC0415
+
+    wanted = parse_formats(formats or ["table"])
+    try:
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError as exc:
+        raise UsageError(f"--today {today}: not a YYYY-MM-DD date", hint="e.g. --today 2026-11-27") from exc
+    sources = resolve_sources(inventory)
+    result = run_check(sources)
+    report = build_report(result, today=day, days=days)
+    console = Console()
+    if "table" in wanted:
+        print_tables(report, console)
+    if any(f != "table" for f in wanted):
+        if out is None:
+            out = project_paths().reports / "register"
+        for path in write_report(report, wanted, out):
+            console.print(f"wrote {path}", highlight=False)
+    if result.problems:
+        Console(stderr=True).print(
+            f"[yellow]warning:[/] the register has {len(result.problems)} problem(s); "
+            "figures may be incomplete — run: opsbook inventory check",
+            highlight=False,
+        )
+
+
+@app.command("schema")
+def schema_command(
+    out: Annotated[Path | None, typer.Option("--out", help="Write the JSON Schema to this file.")] = None,
+    rules: bool = typer.Option(False, "--rules", help="List the check's rules instead."),
+) -> None:
+    """Print the JSON Schema of the asset_* variables (or the check's rules)."""
+    if rules:
+        for name, description in RULES.items():
+            typer.echo(f"{name}: {description}")
+        return
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
