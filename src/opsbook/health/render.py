@@ -110,8 +110,16 @@ def render_report(report: HealthReport) -> RenderableType:
     return Group(*parts)
 
 
+#: width for logs, pipes and CI (rich falls back to 80 columns, too narrow for the messages)
+PIPE_WIDTH = 140
+
+
 def print_report(report: HealthReport, console: Console | None = None) -> None:
-    (console or Console()).print(render_report(report))
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=PIPE_WIDTH)
+    console.print(render_report(report))
 
 
 def report_json(report: HealthReport) -> str:
