@@ -64,6 +64,7 @@ def test_bad_shapes_are_usage_errors(shape: LabShape) -> None:
 def test_shape_description_names_the_port_ranges() -> None:
     assert SHAPE.describe() == "3 host(s) on SSH ports 2201-2203, 3 device(s) on ports 2301-2303"
     assert LabShape(2, 0, 4201, 2301).describe() == "2 host(s) on SSH ports 4201-4202"
+    assert LabShape(0, 1, 4201, 2301).describe() == "1 device(s) on port 2301"
 
 
 def test_state_round_trips_through_its_file(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from pathlib import Path
 from types import FrameType
 
 import typer
@@ -27,6 +28,14 @@ NAME_HELP = "Lab name (default: $OPSBOOK_LAB, else 'opsbook'). The default lab w
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+def _shown(path: Path) -> str:
+    """A path as the user types it: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _console() -> Console:
@@ -77,15 +86,15 @@ def up(
     state = result.state
     verb = "is up" if result.created else "was already up"
     console.print(f"[bold green]lab {state.name} {verb}[/]: {state.shape.describe()}")
-    console.print(f"inventory:  {result.inventory.parent}")
+    inventory = _shown(result.inventory.parent)
+    console.print(f"inventory:  {inventory}")
     if state.hosts:
         first = state.hosts[0].name
-        ssh_config = lab.ssh_config_path(paths, state.name)
-        console.print(f"ssh:        ssh -F {ssh_config} {first}")
-        console.print(f"ansible:    ansible -i {result.inventory.parent} linux -m ansible.builtin.ping")
-        overlay = lab.podman_inventory_path(paths, state.name)
+        console.print(f"ssh:        ssh -F {_shown(lab.ssh_config_path(paths, state.name))} {first}")
+        console.print(f"ansible:    ansible -i {inventory} linux -m ansible.builtin.ping")
+        overlay = _shown(lab.podman_inventory_path(paths, state.name))
         console.print(
-            f"podman:     ansible -i {result.inventory.parent} -i {overlay} lab_podman "
+            f"podman:     ansible -i {inventory} -i {overlay} lab_podman "
             "-m ansible.builtin.ping   (after `eval $(opsbook lab env)`)"
         )
 

@@ -35,12 +35,14 @@ class LabShape:
     def describe(self) -> str:
         parts = []
         if self.hosts:
-            last = self.ssh_port_base + self.hosts - 1
-            parts.append(f"{self.hosts} host(s) on SSH ports {self.ssh_port_base}-{last}")
+            parts.append(f"{self.hosts} host(s) on SSH {_ports(self.ssh_port_base, self.hosts)}")
         if self.devices:
-            last = self.device_port_base + self.devices - 1
-            parts.append(f"{self.devices} device(s) on ports {self.device_port_base}-{last}")
+            parts.append(f"{self.devices} device(s) on {_ports(self.device_port_base, self.devices)}")
         return ", ".join(parts) or "nothing"
+
+
+def _ports(base: int, count: int) -> str:
+    return f"port {base}" if count == 1 else f"ports {base}-{base + count - 1}"
 
 
 @dataclass
