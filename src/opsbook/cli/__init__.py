@@ -16,6 +16,7 @@ from opsbook import __version__
 from opsbook.cli import health, lab, run
 from opsbook.cli import history as history_cli
 from opsbook.cli import inventory as inventory_cli
+from opsbook.cli import net as net_cli
 from opsbook.cli import runbook as runbook_cli
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectNotFoundError
@@ -36,6 +37,7 @@ app.add_typer(lab.app, name="lab")
 app.add_typer(inventory_cli.app, name="inventory")
 app.add_typer(runbook_cli.app, name="runbook")
 app.add_typer(history_cli.app, name="history")
+app.add_typer(net_cli.app, name="net")
 app.command("health")(health.health)
 app.command("run")(run.run)
 
