@@ -166,8 +166,9 @@ class RunResult:
     inventory: list[str] = field(default_factory=list)
     #: extra variables as passed, secret values masked.
     extravars: dict[str, Any] = field(default_factory=dict)
-    #: artifact files (relative to ``artifact_dir``) in which a known secret value was found
-    #: after the run — and then masked. Non-empty means the run is flagged: something leaked.
+    #: artifact files (relative to ``artifact_dir``) that a known secret value reached — masked
+    #: before it was written or purged after the run; never the value. Non-empty flags the run:
+    #: a task printed a secret (fix it with ``no_log``).
     secret_leaks: list[str] = field(default_factory=list)
     #: why the run failed when ansible never reached the recap (syntax error, timeout …):
     #: the last lines of ansible's output, secrets masked.

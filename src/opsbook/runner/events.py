@@ -123,7 +123,7 @@ def _item(res: Mapping[str, Any], task_status: TaskStatus) -> ItemResult:
         status = TaskStatus.UNREACHABLE
     elif res.get("failed"):
         status = TaskStatus.FAILED
-    elif res.get("skipped"):
+    elif res.get("skipped") or "skip_reason" in res:  # ansible leaves "skipped" out of loop items
         status = TaskStatus.SKIPPED
     elif res.get("changed"):
         status = TaskStatus.CHANGED

@@ -22,6 +22,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ from opsbook.runner.inputs import (
     resolve_inventories,
     resolve_playbook,
 )
+from opsbook.runner.processes import stop_process_tree
 from opsbook.runner.progress import NullProgress, ProgressSink, make_progress
 from opsbook.runner.redaction import normalize_secrets, redact
 
@@ -102,6 +104,7 @@ def run_playbook(
         keys,
         make_progress(progress, secrets=keys, title=label or _display_name(playbook_path, paths)),
     )
+    watchdog = _Watchdog(timeout, collector)
     extravars_file: Path | None = None
     try:
         args: list[str] = []
@@ -122,7 +125,6 @@ def run_playbook(
             "limit": limit or None,
             "tags": ",".join(tag_list) or None,
             "forks": forks,
-            "timeout": max(1, round(timeout)) if timeout else None,
             "cmdline": shlex.join(args) if args else None,
             "envvars": env,
             "settings": {"pexpect_timeout": _POLL_SECONDS},
@@ -132,10 +134,15 @@ def run_playbook(
             "fact_cache_type": "ansible.cfg",
             "rotate_artifacts": 0,
             "event_handler": collector.handle,
+            "status_handler": watchdog.status_handler,
+            "cancel_callback": watchdog.should_stop,
         }
-        with _cancel_on_signals() as cancelled, collector.progress:
-            runner = ansible_runner.run(cancel_callback=cancelled, **runner_kwargs)
+        with _signals_set(watchdog.interrupted), collector.progress:
+            runner = ansible_runner.run(**runner_kwargs)
         status, rc = str(runner.status), int(runner.rc if runner.rc is not None else -1)
+        if watchdog.timed_out:
+            status = "timeout"
+            (run_dir / "status").write_text(status)
     except OpsbookError:
         raise
     except Exception as exc:  # ansible-runner's configuration errors: report, never a traceback
@@ -204,8 +211,12 @@ class _EventCollector:
         self.progress = progress
         self.events: list[dict[str, Any]] = []
         self.leaks: set[str] = set()
+        #: ansible-playbook's pid, as its callback reports it in every event
+        self.ansible_pid: int | None = None
 
     def handle(self, event: dict[str, Any]) -> bool:
+        if self.ansible_pid is None and isinstance(event.get("pid"), int):
+            self.ansible_pid = event["pid"]
         if self.secrets:
             masked = redact(event, self.secrets)
             if masked != event:
@@ -287,13 +298,41 @@ def _write_extravars(extravars: Mapping[str, Any]) -> Path:
     return Path(name)
 
 
+class _Watchdog:
+    """ansible-runner's cancel callback: stops the run when ``timeout`` seconds have passed since
+    ansible-playbook started, or on SIGINT / SIGTERM — and stops ansible's whole process tree
+    first (see :mod:`opsbook.runner.processes`), which ansible-runner's own timeout does not."""
+
+    def __init__(self, timeout: float | None, collector: _EventCollector) -> None:
+        self.timeout = timeout
+        self.collector = collector
+        self.interrupted = threading.Event()
+        self.timed_out = False
+        self._started: float | None = None
+        self._stopped = False
+
+    def status_handler(self, data: Mapping[str, Any], runner_config: Any = None) -> None:
+        if data.get("status") == "running" and self._started is None:
+            self._started = time.monotonic()
+
+    def should_stop(self) -> bool:
+        if self.timeout and self._started is not None and time.monotonic() - self._started >= self.timeout:
+            self.timed_out = True
+        if not (self.timed_out or self.interrupted.is_set()):
+            return False
+        if not self._stopped:
+            self._stopped = True
+            if self.collector.ansible_pid is not None:
+                stop_process_tree(self.collector.ansible_pid)
+        return True
+
+
 @contextlib.contextmanager
-def _cancel_on_signals() -> Iterator[Callable[[], bool]]:
-    """SIGINT / SIGTERM cancel the run (status "canceled") instead of killing opsbook mid-write;
-    the previous handlers come back afterwards (ansible-runner's own would stay installed)."""
-    flag = threading.Event()
+def _signals_set(flag: threading.Event) -> Iterator[None]:
+    """SIGINT / SIGTERM set ``flag`` (the run is then canceled cleanly) instead of killing opsbook
+    mid-write; the previous handlers come back afterwards. Only in the main thread."""
     if threading.current_thread() is not threading.main_thread():
-        yield flag.is_set
+        yield
         return
     signals = (signal.SIGINT, signal.SIGTERM)
     previous = {sig: signal.getsignal(sig) for sig in signals}
@@ -304,7 +343,7 @@ def _cancel_on_signals() -> Iterator[Callable[[], bool]]:
     for sig in signals:
         signal.signal(sig, _handler)
     try:
-        yield flag.is_set
+        yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -181,16 +181,20 @@ class LiveProgress:
         self._live = Live(console=console, get_renderable=self.render, refresh_per_second=4, transient=True)
 
     def __enter__(self) -> Self:
+        # The display (and its refresh thread) starts with the first event, once ansible-playbook
+        # is running: forking it from a multi-threaded process is what Python warns against.
         self._started = time.monotonic()
-        self._live.start()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._live.stop()
+        if self._live.is_started:
+            self._live.stop()
 
     def event(self, event: Mapping[str, Any]) -> None:
+        if not self._live.is_started:
+            self._live.start()
         for note in self.state.apply(event):
             if note.startswith("  "):  # a failure / unreachable host: keep it above the live lines
                 self._live.console.print(Text(note.strip(), style="red"), highlight=False)
