@@ -218,7 +218,7 @@ def _start_all(
         lab_hosts.wait_ssh(host, key_path, cancel=cancel)
         log(f"  {host.name} up (ssh 127.0.0.1:{host.ssh_port})")
 
-    workers = min(8, len(state.hosts) + 1)
+    workers = len(state.hosts) + 1  # threads mostly wait; podman itself serialises its work
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lab-up") as pool:
         futures: list[Future[Any]] = []
         device_future: Future[int] | None = None

@@ -85,19 +85,32 @@ def wait_booted(
     timeout: float = BOOT_TIMEOUT,
     cancel: threading.Event | None = None,
 ) -> None:
-    """Wait until systemd reports running (or degraded) inside the container."""
+    """Wait until systemd reports running (or degraded) inside the container.
+
+    ``systemctl is-system-running --wait`` blocks until the boot is over: one podman exec per try.
+    """
     deadline = time.monotonic() + timeout
     state = "unknown"
     while time.monotonic() < deadline and not (cancel and cancel.is_set()):
-        proc = podman(
-            "exec", host.container_id, "systemctl", "is-system-running", env=env, check=False, timeout=30
-        )
+        try:
+            proc = podman(
+                "exec",
+                host.container_id,
+                "systemctl",
+                "is-system-running",
+                "--wait",
+                env=env,
+                check=False,
+                timeout=max(1.0, min(30.0, deadline - time.monotonic())),
+            )
+        except OpsbookError:  # this try timed out: the boot is still going on
+            continue
         state = proc.stdout.strip() or "unknown"
         if state in READY_STATES:
             return
         if state not in ("initializing", "starting", "unknown", "offline"):
             break
-        time.sleep(0.5)
+        time.sleep(0.2)
     raise OpsbookError(
         f"lab host {host.name} did not boot: systemd says {state!r}.",
         hint=f"look inside: podman exec {host.name} systemctl --failed  (after `eval $(opsbook lab env)`)",
