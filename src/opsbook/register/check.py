@@ -26,7 +26,6 @@ from opsbook.register.merge import Merger, Resolved
 from opsbook.register.problems import Problem, display_path
 from opsbook.register.schema import (
     ASSET_FIELDS,
-    ASSET_KINDS,
     DATE_ORDER,
     REQUIRED_FIELDS,
     AssetVars,
@@ -271,10 +270,11 @@ class _Checker:
             self.add(_at(block, node, rule, message, fix))
             return
         rule = "maintenance-window" if in_window else "invalid-value"
-        if kind == "literal_error" and field_name == "asset_kind":
-            fix = "use one of: " + ", ".join(ASSET_KINDS)
-        elif kind == "literal_error":
-            fix = "use one of: " + str(error.get("ctx", {}).get("expected", "")).replace("'", "")
+        message = f"{dotted}: {error['msg']}"
+        if kind == "literal_error":
+            message = f"{dotted}: {_describe(value)} is not an allowed value"
+            expected = str(error.get("ctx", {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
+            fix = f"use one of: {expected}"
         elif kind == "bad_slug":
             fix = "use lower-case letters, digits and _ only"
         elif kind == "bad_address":
@@ -285,7 +285,7 @@ class _Checker:
             fix = "use an IANA zone name such as Europe/Berlin or UTC"
         else:
             fix = "correct the value"
-        self.add(_at(block, node, rule, f"{dotted}: {error['msg']}", fix))
+        self.add(_at(block, node, rule, message, fix))
 
     @staticmethod
     def _nested_fields(field_name: str) -> list[str]:
@@ -295,8 +295,9 @@ class _Checker:
 
     # --- files for hosts/groups that do not exist -----------------------------------------
     def check_orphans(self) -> None:
-        if self.register.dynamic_sources:
-            return
+        unread = any(p.rule == "unsupported-inventory" for p in self.register.problems)
+        if self.register.dynamic_sources or unread:
+            return  # hosts and groups may come from the sources not read
         for block in self.register.orphan_vars:
             names = list(self.register.hosts if block.scope == "host" else self.register.groups)
             close = difflib.get_close_matches(block.name, names, n=1, cutoff=0.75)
@@ -315,8 +316,7 @@ class _Checker:
     # --- host names -------------------------------------------------------------------------
     def check_host_names(self) -> None:
         by_lower: dict[str, Host] = {}
-        for name in sorted(self.register.hosts):
-            host = self.register.hosts[name]
+        for name, host in self.register.hosts.items():
             other = by_lower.setdefault(name.lower(), host)
             if other is not host:
                 first = other.defined_at[0]
@@ -347,6 +347,11 @@ class _Checker:
 
     # --- one host, merged -----------------------------------------------------------------
     def check_host(self, host: Host, merged: dict[str, Resolved]) -> None:
+        groups = self.merger.host_groups(host.name)
+        self.check_date_order(merged)
+        broken = self.register.unreadable_vars
+        if ("host", host.name) in broken or any(("group", g) in broken for g in groups):
+            return  # a vars file of this host could not be read: its fields are unknown, not missing
         definition = host.defined_at[0]
         for name in REQUIRED_FIELDS:
             resolved = merged.get(name)
@@ -361,10 +366,8 @@ class _Checker:
                         + (" or to its customer group's group_vars" if name == "asset_customer" else ""),
                     )
                 )
-        groups = self.merger.host_groups(host.name)
         self.check_group_membership(host, merged, groups, "customer", "asset_customer")
         self.check_group_membership(host, merged, groups, "site", "asset_site")
-        self.check_date_order(merged)
 
     def check_group_membership(
         self, host: Host, merged: dict[str, Resolved], groups: list[str], kind: str, field_name: str
@@ -450,6 +453,10 @@ class _Checker:
                 if resolved is None or resolved.value is None or id(resolved.entry) in self._invalid:
                     continue
                 key = _normalise(field_name, resolved.value)
+                if field_name == "asset_mgmt_address":
+                    # one address, several SSH ports (the lab, port-forwarding jump hosts): distinct endpoints
+                    port = self.merged[host_name].get("ansible_port")
+                    key = f"{key} port {port.value}" if port is not None else key
                 first = seen.get(key)
                 if first is None:
                     seen[key] = (host_name, resolved)

@@ -114,6 +114,8 @@ class LoadedRegister:
     orphan_vars: list[VarsBlock] = field(default_factory=list)
     #: dynamic inventory sources (plugin configs) that the check does not read.
     dynamic_sources: list[Path] = field(default_factory=list)
+    #: (scope, name) of group_vars / host_vars with a file that could not be parsed.
+    unreadable_vars: set[tuple[str, str]] = field(default_factory=set)
 
     def group(self, name: str) -> Group:
         group = self.groups.get(name)
@@ -416,6 +418,8 @@ def _read_vars_dir(register: LoadedRegister, base: Path, scope: Literal["host", 
         for path in files:
             root = read_yaml(path, register.problems)
             if root is None:
+                if register.problems and register.problems[-1].path == path:
+                    register.unreadable_vars.add((scope, name))
                 continue
             if isinstance(root, ScalarNode) and root.tag.endswith("null"):
                 continue
