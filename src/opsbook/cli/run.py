@@ -22,6 +22,7 @@ def run(
         typer.Argument(
             help="A playbook: its name under playbooks/ (health, emergency/disk-full) or a path to its file.",
             show_default=False,
+            metavar="PLAYBOOK",
         ),
     ],
     *,
@@ -30,11 +31,15 @@ def run(
         typer.Option(
             "--inventory",
             "-i",
+            metavar="PATH",
             help="Inventory file or folder; repeat for several. Default: ansible.cfg's (inventory/lab).",
         ),
     ] = None,
     limit: Annotated[
-        str | None, typer.Option("--limit", "-l", help="Only these hosts or groups (ansible pattern).")
+        str | None,
+        typer.Option(
+            "--limit", "-l", metavar="PATTERN", help="Only these hosts or groups (ansible pattern)."
+        ),
     ] = None,
     check: Annotated[bool, typer.Option("--check", "-C", help="Dry run: report what would change.")] = False,
     diff: Annotated[
@@ -42,17 +47,29 @@ def run(
     ] = False,
     extra_vars: Annotated[
         list[str] | None,
-        typer.Option("--extra-vars", "-e", help="An extra variable as key=value; repeat for several."),
+        typer.Option(
+            "--extra-vars",
+            "-e",
+            metavar="KEY=VALUE",
+            help="An extra variable as key=value; repeat for several.",
+        ),
     ] = None,
     tags: Annotated[
-        str | None, typer.Option("--tags", "-t", help="Only tasks with these tags (comma-separated).")
+        str | None,
+        typer.Option("--tags", "-t", metavar="TAGS", help="Only tasks with these tags (comma-separated)."),
     ] = None,
     forks: Annotated[
-        int | None, typer.Option("--forks", "-f", min=1, help="Hosts in parallel (default: ansible.cfg's).")
+        int | None,
+        typer.Option("--forks", "-f", min=1, metavar="N", help="Hosts in parallel (default: ansible.cfg's)."),
     ] = None,
     timeout: Annotated[
         int | None,
-        typer.Option("--timeout", min=1, help="Stop the run after this many seconds (status: timeout)."),
+        typer.Option(
+            "--timeout",
+            min=1,
+            metavar="SECONDS",
+            help="Stop the run after this many seconds (status: timeout).",
+        ),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the run's result as JSON on stdout (no live progress).")

@@ -29,8 +29,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import ansible_runner
-
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.results import RunResult
@@ -137,6 +135,8 @@ def run_playbook(
             "status_handler": watchdog.status_handler,
             "cancel_callback": watchdog.should_stop,
         }
+        import ansible_runner  # noqa: PLC0415 — imported on first run: keeps every other command quick
+
         with _signals_set(watchdog.interrupted), collector.progress:
             runner = ansible_runner.run(**runner_kwargs)
         status, rc = str(runner.status), int(runner.rc if runner.rc is not None else -1)
