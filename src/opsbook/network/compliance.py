@@ -146,7 +146,8 @@ def match_secrets(
         context = parent or child.text
         mask = redact_line(child.text, platform_name, context)[0]
         partner: HConfigChild | None = running.get_child(equals=child.text)
-        if mask != child.text and (partner is None or id(partner) in used):
+        secret = mask != child.text or REDACTED in child.text
+        if secret and (partner is None or id(partner) in used):
             partner = None
             fallback: HConfigChild | None = None
             for candidate in by_mask.get(mask, []):

@@ -112,10 +112,15 @@ _IFNAME_SPLIT_LEADING_DIGITS = re.compile(r"^(\d+[A-Za-z][A-Za-z-]*?)\s*(\d[\d/.
 def expand_interface(name: str, platform_name: str) -> str:
     """``Gi0/1`` / ``gi 0/1`` / ``GigabitEthernet0/1`` → ``GigabitEthernet0/1`` (IOS);
     ``GE0/0/1`` → ``GigabitEthernet0/0/1`` (VRP). Unknown names come back unchanged."""
+    return resolve_interface(name, platform_name) or name
+
+
+def resolve_interface(name: str, platform_name: str) -> str | None:
+    """The full interface name, or None when ``name`` is not an interface name of the platform."""
     text = name.strip()
     match = _IFNAME_SPLIT_LEADING_DIGITS.match(text) or _IFNAME_SPLIT.match(text)
     if not match:
-        return name
+        return None
     prefix, number = match.group(1).lower(), match.group(2)
     table = _IFNAMES[platform(platform_name).name]
     # exact abbreviation aliases first (VRP's GE / XGE are not prefixes of the full name)
@@ -125,7 +130,7 @@ def expand_interface(name: str, platform_name: str) -> str:
     for full, short in table:
         if full.lower().startswith(prefix) and len(prefix) >= len(short):
             return f"{full}{number}"
-    return name
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,8 +226,8 @@ def _expand_interface_tokens(line: str, platform_name: str) -> str:
                 and re.fullmatch(r"\d[\d/.:]*", words[index + 2])
                 and (re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", candidate))
             ):
-                joined = expand_interface(candidate + words[index + 2], platform_name)
-                if joined != candidate + words[index + 2]:
+                joined = resolve_interface(candidate + words[index + 2], platform_name)
+                if joined is not None:
                     out.append(joined)
                     index += 3
                     continue

@@ -73,8 +73,12 @@ RULES: dict[PlatformName, tuple[Rule, ...]] = {
     "huawei_vrp": (
         _rule("local-user-password", r"^\s*local-user \S+ password", _VRP),
         _rule("snmp-agent-community", r"^\s*snmp-agent community (?:read|write)", _VRP),
-        _rule("snmp-agent-usm-auth", r"\bauthentication-mode (?:md5|sha|sha2-256)", _VRP),
-        _rule("snmp-agent-usm-priv", r"\bprivacy-mode (?:des56|3des168|aes128|aes192|aes256)", _VRP),
+        _rule("snmp-agent-usm-auth", r"^\s*snmp-agent usm-user .*?\bauthentication-mode (?:md5|sha|sha2-256)", _VRP),
+        _rule(
+            "snmp-agent-usm-priv",
+            r"^\s*snmp-agent usm-user .*?\bprivacy-mode (?:des56|3des168|aes128|aes192|aes256)",
+            _VRP,
+        ),
         _rule("snmp-agent-securityname", r"\bsecurityname", _VRP),
         _rule("hwtacacs-shared-key", r"^\s*hwtacacs-server shared-key", _VRP),
         _rule("radius-shared-key", r"^\s*radius-server shared-key", _VRP),
