@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from opsbook.register.check import check
-    from opsbook.register.report import build_report, write_report
+    from opsbook.register.render import write_report
+    from opsbook.register.report import build_report
 
     with tempfile.TemporaryDirectory(prefix="opsbook-register-bench-") as tmp:
         t0 = time.perf_counter()

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from opsbook.register.check import CheckResult
+from opsbook.register.check import CheckResult, gc_paused
 from opsbook.register.eol import EolTable, load_eol_table
 from opsbook.register.merge import Resolved
 from opsbook.register.schema import expected_fields
@@ -109,11 +109,27 @@ class RegisterReport:
             "total": self.total,
             "problems": self.problems,
             "counts": {k: [{"value": v, "count": n} for v, n in rows] for k, rows in self.counts.items()},
-            "expiring": [asdict(r) for r in self.expiring],
-            "eol": [asdict(r) for r in self.eol],
-            "missing": [asdict(r) for r in self.missing],
-            "assets": [asdict(r) for r in self.assets],
+            "expiring": [row_dict(r) for r in self.expiring],
+            "eol": [row_dict(r) for r in self.eol],
+            "missing": [row_dict(r) for r in self.missing],
+            "assets": [row_dict(r) for r in self.assets],
         }
+
+
+_COLUMNS: dict[type, tuple[str, ...]] = {}
+
+
+def column_names(kind: type) -> tuple[str, ...]:
+    """The field names of a row dataclass (cached: dataclasses.asdict is 5x slower)."""
+    names = _COLUMNS.get(kind)
+    if names is None:
+        names = _COLUMNS[kind] = tuple(f.name for f in fields(kind))
+    return names
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    """A report row as a flat dict (lists stay lists)."""
+    return {name: getattr(row, name) for name in column_names(type(row))}
 
 
 def _text(merged: dict[str, Resolved], name: str) -> str:
@@ -135,7 +151,11 @@ def build_report(
     result: CheckResult, *, today: dt.date, days: int = 90, eol_table: EolTable | None = None
 ) -> RegisterReport:
     """Statistics and findings for every host of a checked register."""
-    table = eol_table or load_eol_table()
+    with gc_paused():
+        return _build(result, today, days, eol_table or load_eol_table())
+
+
+def _build(result: CheckResult, today: dt.date, days: int, table: EolTable) -> RegisterReport:
     horizon = today + dt.timedelta(days=days)
     report = RegisterReport(
         today=today.isoformat(),
