@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# Copyright: opsbook contributors
+# Apache License 2.0 (see the repository's LICENSE)
+"""opsbook_net_compliance: per-feature compliance of a device's running configuration."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: opsbook_net_compliance
+short_description: Check a network device's running configuration against its intended one, per feature
+description:
+  - Renders the device's intended configuration from opsbook's templates and the device's C(net_*)
+    variables, and compares it with the running configuration feature by feature (hostname, aaa,
+    ntp, logging, snmp, vlans, acls, interfaces, banner), the same way C(opsbook net compliance)
+    does - parent/child aware, abbreviations, defaults and order normalised where the platform
+    allows.
+  - A check module. It never changes anything. C(changed=true) means the device differs from its
+    intended configuration (what would change), with one diff per drifted feature; an audit runs
+    it in check mode like every other desired-state task.
+  - Runs on the controller (delegate to localhost); needs the opsbook Python package. Output is
+    redacted - no secret is returned.
+version_added: "0.1.0"
+author:
+  - opsbook contributors
+options:
+  device:
+    description: The device name (inventory_hostname).
+    type: str
+    required: true
+  platform:
+    description: C(cisco_ios) or C(huawei_vrp) (or an alias such as C(cisco.ios.ios)).
+    type: str
+    required: true
+  config:
+    description: The raw running configuration.
+    type: str
+    required: true
+  variables:
+    description: The device's C(net_*) variables (see docs/network.md).
+    type: dict
+    required: true
+notes:
+  - Mark the task C(no_log) or keep its input out of logs - it holds secrets; the output does not.
+"""
+
+EXAMPLES = r"""
+- name: Check compliance per feature
+  opsbook_net_compliance:
+    device: "{{ inventory_hostname }}"
+    platform: "{{ ansible_network_os }}"
+    config: "{{ net_running.stdout[0] }}"
+    variables: "{{ net_vars }}"
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+status:
+  description: C(compliant) or C(drifted).
+  type: str
+  returned: success
+drifted_features:
+  description: Features that differ.
+  type: list
+  elements: str
+  returned: success
+features:
+  description: Per feature - C(compliant), C(missing) and C(extra) lines (redacted).
+  type: dict
+  returned: success
+"""
+
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+
+try:
+    from opsbook.errors import OpsbookError
+    from opsbook.network.compliance import DeviceStatus, check_device
+    from opsbook.network.platforms import platform
+    from opsbook.network.render import render_device
+
+    IMPORT_ERROR = ""
+except ImportError as exc:  # the controller's Python lacks opsbook
+    IMPORT_ERROR = str(exc)
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "device": {"type": "str", "required": True},
+            "platform": {"type": "str", "required": True},
+            "config": {"type": "str", "required": True, "no_log": True},
+            "variables": {"type": "dict", "required": True, "no_log": True},
+        },
+        supports_check_mode=True,
+    )
+    if IMPORT_ERROR:
+        module.fail_json(msg=f"the opsbook Python package is needed on the controller: {IMPORT_ERROR}")
+        return
+    device = module.params["device"]
+    try:
+        plat = platform(module.params["platform"]).name
+        intended = render_device(device, plat, module.params["variables"])
+    except OpsbookError as exc:
+        module.fail_json(msg=str(exc))
+        return
+    result = check_device(device, plat, module.params["config"], intended.features)
+    diff: list[dict[str, Any]] = [
+        {
+            "before": f.actual,
+            "after": f.intended,
+            "before_header": f"{device} {f.feature} (running)",
+            "after_header": f"{device} {f.feature} (intended)",
+        }
+        for f in result.features
+        if not f.compliant
+    ]
+    module.exit_json(
+        changed=result.status is DeviceStatus.DRIFTED,
+        status=result.status.value,
+        drifted_features=result.drifted_features,
+        features={
+            f.feature: {"compliant": f.compliant, "missing": f.missing, "extra": f.extra}
+            for f in result.features
+        },
+        diff=diff,
+    )
+
+
+if __name__ == "__main__":
+    main()
