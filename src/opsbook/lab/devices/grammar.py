@@ -60,12 +60,32 @@ class _Attempt:
 class _Failure:
     token_index: int  # index of the first token that failed, len(tokens) when incomplete
     char_offset: int  # extra characters of that token that did match a keyword
+    last_keyword: str = ""  # for incomplete input: the keyword the last word stood for
 
 
 class Grammar:
     def __init__(self, templates: list[tuple[str, str]], normalize_iface: Normalizer | None = None):
+        self._source = templates
         self._templates = [(pattern.split(), action) for pattern, action in templates]
         self._normalize = normalize_iface or (lambda name: name)
+        self._negated: Grammar | None = None
+
+    def negated(self) -> Grammar:
+        """The grammar for ``no …`` / ``undo …``: a trailing ``<rest>``, and a ``<word>`` that
+        ends the template, may be left out (``no hostname``, ``no username bob``,
+        ``no banner motd``); interface names and numbers may not (``no vlan`` is incomplete)."""
+        if self._negated is None:
+            templates: list[tuple[str, str]] = []
+            for pattern, action in self._source:
+                words = pattern.split()
+                templates.append((pattern, action))
+                if len(words) > 1 and words[-1] in ("<rest>", "<rest?>"):
+                    words = words[:-1]
+                    templates.append((" ".join(words), action))
+                elif len(words) > 1 and words[-1] == "<word>":
+                    templates.append((" ".join(words[:-1]), action))
+            self._negated = Grammar(templates, self._normalize)
+        return self._negated
 
     def keywords_at_start(self) -> set[str]:
         return {words[0] for words, _ in self._templates if not words[0].startswith("<")}
@@ -92,6 +112,11 @@ class Grammar:
             return Match(action, attempt.words, attempt.args)
         furthest = max(failures, key=lambda f: (f.token_index, f.char_offset))
         if furthest.token_index >= len(tokens):
+            # "s" could be "show" or "ssh": ambiguous rather than incomplete.
+            last = tokens[-1].text.lower()
+            meant = {f.last_keyword for f in failures if f.token_index >= len(tokens)}
+            if len(meant) > 1 and last not in meant:
+                return ParseError("ambiguous", 0)
             return ParseError("incomplete", len(line))
         token = tokens[furthest.token_index]
         return ParseError("invalid", token.start + furthest.char_offset)
@@ -106,7 +131,7 @@ class Grammar:
             if word == "<rest?>" and ti >= len(tokens):
                 break
             if ti >= len(tokens):
-                return _Failure(len(tokens), 0)
+                return _Failure(len(tokens), 0, keyword_at[-1] if keyword_at else "")
             token = tokens[ti]
             if word in ("<rest>", "<rest?>"):
                 rest = line[token.start :].rstrip()

@@ -61,6 +61,13 @@ _EXEC_USER = [
     ("show vlan", "show_vlan"),
     ("show vlan brief", "show_vlan_brief"),
     ("show ip interface brief", "show_ip_int_brief"),
+    ("show ip interface", "show_ip_int"),
+    ("show ipv6 interface", "noop"),
+    ("show ipv6 interface brief", "noop"),
+    ("show lldp", "lldp_off"),
+    ("show lldp neighbors <rest?>", "lldp_off"),
+    ("show cdp", "cdp_off"),
+    ("show cdp neighbors <rest?>", "cdp_off"),
     ("show interfaces", "show_interfaces"),
     ("show interfaces <iface>", "show_interface"),
     ("show interfaces status", "show_int_status"),
@@ -519,6 +526,15 @@ class IosSession(CliSession):
     def _x_show_ip_int_brief(self, m: Match) -> Reply:
         return Reply(output=show.show_ip_interface_brief(self.device))
 
+    def _x_show_ip_int(self, m: Match) -> Reply:
+        return Reply(output=show.show_ip_interface(self.device))
+
+    def _x_lldp_off(self, m: Match) -> Reply:
+        return Reply(output="% LLDP is not enabled\n")
+
+    def _x_cdp_off(self, m: Match) -> Reply:
+        return Reply(output="% CDP is not enabled\n")
+
     def _x_show_interfaces(self, m: Match) -> Reply:
         out = "".join(show.show_interface(self.device, n, node) for n, node in self.device.interfaces())
         return Reply(output=out)
@@ -744,6 +760,8 @@ class IosSession(CliSession):
                 if isinstance(_Grammars.config.match(body), Match):
                     continue
                 grammar = _Grammars.generic
+            if negate:
+                grammar = grammar.negated()
             match = grammar.match(body)
             if isinstance(match, Match):
                 depth = level

@@ -139,6 +139,27 @@ def show_ip_interface_brief(dev: DeviceState) -> str:
     return "\n".join(out) + "\n"
 
 
+def show_ip_interface(dev: DeviceState) -> str:
+    out: list[str] = []
+    for name, node in dev.interfaces():
+        state = dev.link_state(name, node)
+        out.append(f"{name} is {state.status}, line protocol is {state.protocol}")
+        addr = _address(node)
+        if addr is None:
+            out.append("  Internet protocol processing disabled")
+            continue
+        ip, mask = addr.split()
+        out += [
+            f"  Internet address is {ip}/{_prefix_len(mask)}",
+            "  Broadcast address is 255.255.255.255",
+            "  MTU is 1500 bytes",
+            "  Outgoing access list is not set",
+            "  Inbound  access list is not set",
+            "  Proxy ARP is enabled",
+        ]
+    return "\n".join(out) + "\n"
+
+
 def _description(node: Node) -> str:
     for child in node.children:
         if child.text.startswith("description "):

@@ -464,6 +464,8 @@ class VrpSession(CliSession):
                 if isinstance(_Grammars.system.match(body), Match):
                     continue
                 grammar = _Grammars.generic
+            if negate:
+                grammar = grammar.negated()
             match = grammar.match(body)
             if isinstance(match, Match):
                 if match.action in ("quit", "return") or match.action.startswith("display"):
@@ -546,12 +548,12 @@ class VrpSession(CliSession):
             if vlans is None:
                 return self.wrong(offset + len("vlan batch "))
             return self._batch(parent, vlans, add=False)
-        if action == "community":
+        if action == "community" and m.args:
             return remove_line(parent, self._community(m).split(" acl ")[0], "huawei_vrp")
         if action == "rule":
-            number = m.args[0] if m.args[0].isdigit() else None
-            if number is not None:
-                return remove_line(parent, f"rule {number}", "huawei_vrp")
+            if not m.args or not m.args[0].isdigit():
+                return self.error(ParseError("incomplete", offset + len(m.text)))
+            return remove_line(parent, f"rule {m.args[0]}", "huawei_vrp")
         return remove_line(parent, text, "huawei_vrp")
 
     def _batch(self, parent: Node, vlans: list[int], *, add: bool) -> bool:
