@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from opsbook.errors import UsageError
+from opsbook.errors import OpsbookError, UsageError
 from opsbook.paths import project_paths
 from opsbook.register.check import check as run_check
-from opsbook.register.problems import RULES
+from opsbook.register.problems import RULES, display_path
 from opsbook.register.schema import json_schema
 from opsbook.register.sources import resolve_sources
 
@@ -117,6 +118,121 @@ def report_command(
             "figures may be incomplete — run: opsbook inventory check",
             highlight=False,
         )
+
+
+@app.command("reconcile")
+def reconcile_command(
+    inventory: Inventory = None,
+    limit: Annotated[
+        str | None, typer.Option("--limit", "-l", help="Hosts or groups (wildcards, !exclude).")
+    ] = None,
+    write: Annotated[bool, typer.Option("--write", help="Fill empty fields in the register files.")] = False,
+    accept: Annotated[
+        list[str] | None,
+        typer.Option("--accept", help="Also overwrite conflicting values of this field (repeatable)."),
+    ] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
+) -> None:
+    """Compare the register with facts from the live hosts and devices; --write updates it.
+
+    Exit 0 when register and reality agree (after --write), 1 when discrepancies remain or a
+    host could not be read.
+    """
+    # Imported here: ruamel, the runner and netmiko load only for reconcile.
+    from opsbook.register.discover import discover, select_hosts  # noqa: PLC0415
+    from opsbook.register.reconcile import compare, plan_changes  # noqa: PLC0415
+    from opsbook.register.writeback import apply_changes  # noqa: PLC0415
+
+    if output not in ("text", "json"):
+        raise UsageError(f"unknown output '{output}'", hint="use text or json")
+    sources = resolve_sources(inventory)
+    result = run_check(sources)
+    if result.problems:
+        for problem in result.problems:
+            typer.echo(problem.render(), err=True)
+        raise OpsbookError(
+            f"the register has {len(result.problems)} problem(s); reconcile works on a sound register",
+            hint="fix them first: opsbook inventory check",
+        )
+    hosts = select_hosts(result, limit)
+    found = discover(result, sources, hosts, progress=output == "text")
+    discrepancies = [
+        d for host in sorted(found.fields) for d in compare(host, result.merged[host], found.fields[host])
+    ]
+    changes, left = (
+        plan_changes(result.register, discrepancies, accept or []) if write else ([], discrepancies)
+    )
+    written = apply_changes(changes) if changes else []
+    if output == "json":
+        typer.echo(
+            json.dumps(
+                {
+                    "hosts": hosts,
+                    "discrepancies": [d.to_dict() for d in discrepancies],
+                    "written": [str(p) for p in written],
+                    "remaining": [d.to_dict() for d in left],
+                    "errors": found.errors,
+                    "skipped": found.skipped,
+                    "run_id": found.run_id,
+                },
+                indent=1,
+                default=str,
+            )
+        )
+    else:
+        _print_reconcile(
+            discrepancies, left, written=written, errors=found.errors, skipped=found.skipped, write=write
+        )
+    if written:
+        after = run_check(sources).problems
+        for problem in after:
+            typer.echo(problem.render(), err=True)
+        if after:
+            raise OpsbookError(
+                f"the register has {len(after)} problem(s) after writing (e.g. a serial now used twice)",
+                hint="review the lines above and the changed files",
+            )
+    raise typer.Exit(1 if left or found.errors else 0)
+
+
+def _print_reconcile(
+    discrepancies: list[Any],
+    left: list[Any],
+    *,
+    written: list[Path],
+    errors: dict[str, str],
+    skipped: dict[str, str],
+    write: bool,
+) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    table = Table(title=f"Register vs. reality: {len(discrepancies)} discrepancies", title_justify="left")
+    for column in ("host", "field", "declared", "discovered", "kind", "declared in"):
+        table.add_column(column)
+    open_items = {id(d) for d in left}
+    for item in discrepancies:
+        where = f"{display_path(item.path)}:{item.line}" if item.path else ""
+        kind = item.kind if id(item) in open_items or not write else f"{item.kind} → written"
+        declared = "" if item.declared is None else str(item.declared)
+        table.add_row(item.host, item.field, declared, str(item.discovered), kind, where)
+    if discrepancies:
+        console.print(table)
+    else:
+        console.print("[green]register and reality agree[/] for every host read")
+    for path in written:
+        console.print(f"wrote {display_path(path)}")
+    conflicts = [d for d in left if d.kind == "conflict"]
+    if write and conflicts:
+        fields = sorted({d.field for d in conflicts})
+        console.print(
+            f"[yellow]{len(conflicts)} conflict(s) left as declared[/]; to take the discovered values: "
+            + " ".join(f"--accept {f}" for f in fields)
+        )
+    elif not write and discrepancies:
+        console.print("run with --write to fill the missing fields (conflicts need --accept FIELD)")
+    for host, error in sorted(errors.items()):
+        console.print(f"[red]not read[/] {host}: {error}")
+    if skipped:
+        console.print(f"skipped {len(skipped)} asset(s) with no discovery method (databases, middleware, …)")
 
 
 @app.command("schema")
