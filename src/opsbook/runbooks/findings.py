@@ -142,6 +142,17 @@ def host_failures(result: RunResult) -> dict[str, list[dict[str, str]]]:
     for task in result.tasks:
         if task.status in (TaskStatus.FAILED, TaskStatus.UNREACHABLE) and not task.ignore_errors:
             failures.setdefault(task.host, []).append(
-                {"task": task.task, "status": task.status.value, "msg": task.msg}
+                {"task": task.task, "status": task.status.value, "msg": _failure_message(task)}
             )
     return failures
+
+
+def _failure_message(task: TaskResult) -> str:
+    """The task's message, with the first line of stderr when the message alone says little."""
+    message = task.msg.strip()
+    stderr = task.result.get("stderr")
+    if isinstance(stderr, str) and stderr.strip():
+        first = stderr.strip().splitlines()[0][:200]
+        if first not in message:
+            message = f"{message} ({first})" if message else first
+    return message
