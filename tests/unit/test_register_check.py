@@ -40,6 +40,7 @@ BROKEN = {
     "duplicate_serial": ("duplicate-serial", "host_vars/web02.yml", 5, 15, "also that of host 'web01'"),
     "shared_serial_in_group": ("duplicate-serial", "group_vars/site_fra1.yml", 3, 15, "shared by 2 hosts"),
     "duplicate_mgmt_address": ("duplicate-mgmt-address", "host_vars/web02.yml", 8, 21, "192.0.2.11"),
+    "duplicate_host_inline": ("duplicate-host", "hosts.yml", 13, 11, "also given at"),
     "duplicate_host_case": ("duplicate-host", "hosts.yml", 9, 9, "only in letter case"),
     "bad_date": ("bad-date", "host_vars/web01.yml", 7, 21, "'2027-02-30' is not a real date"),
     "date_order": ("date-order", "host_vars/web01.yml", 7, 21, "is before asset_purchase_date"),
@@ -173,3 +174,14 @@ def test_cli_json_output() -> None:
     assert result.exit_code == 1
     assert data["hosts"] == 2
     assert [p["rule"] for p in data["problems"]] == ["date-order"]
+
+
+def test_an_overlay_inventory_may_give_a_host_inline_vars_again(tmp_path: Path) -> None:
+    """The lab's podman overlay (a second -i) re-lists hosts with ansible_host: that is fine."""
+    overlay = tmp_path / "podman-inventory.yml"
+    overlay.write_text(
+        "all:\n  children:\n    lab_podman:\n      vars:\n        ansible_connection: containers.podman.podman\n"
+        "      hosts:\n        sw01:\n          ansible_host: sw01\n"
+    )
+    reconcile_fixture = CORPUS / "_reconcile"
+    assert check_register([reconcile_fixture, overlay], roles_dirs=[]) == []

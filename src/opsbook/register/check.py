@@ -331,19 +331,23 @@ class _Checker:
                         "use one spelling for the host everywhere",
                     )
                 )
-            if len(host.inline_vars) > 1:
-                first_block = host.inline_vars[0]
+            # Inline vars for one host in two places of one file are ambiguous; in two sources
+            # they are an overlay (the lab's podman inventory), which Ansible merges in -i order.
+            seen_in: dict[Path, VarsBlock] = {}
+            for block in host.inline_vars:
+                first_block = seen_in.setdefault(block.path, block)
+                if first_block is block:
+                    continue
                 where = f"{display_path(first_block.path)}:{mark(first_block.node).line}"
-                for block in host.inline_vars[1:]:
-                    self.add(
-                        _at(
-                            block,
-                            block.node,
-                            "duplicate-host",
-                            f"variables of host '{name}' are also given at {where}",
-                            f"keep them in one place, e.g. host_vars/{name}.yml",
-                        )
+                self.add(
+                    _at(
+                        block,
+                        block.node,
+                        "duplicate-host",
+                        f"variables of host '{name}' are also given at {where}",
+                        f"keep them in one place, e.g. host_vars/{name}.yml",
                     )
+                )
 
     # --- one host, merged -----------------------------------------------------------------
     def check_host(self, host: Host, merged: dict[str, Resolved]) -> None:
