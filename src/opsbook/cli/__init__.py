@@ -13,11 +13,13 @@ import typer
 from rich.console import Console
 
 from opsbook import __version__
+from opsbook.cli import audit as audit_cli
 from opsbook.cli import health, lab, run
 from opsbook.cli import history as history_cli
 from opsbook.cli import inventory as inventory_cli
 from opsbook.cli import net as net_cli
 from opsbook.cli import runbook as runbook_cli
+from opsbook.cli import schedule as schedule_cli
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectNotFoundError
 
@@ -38,6 +40,8 @@ app.add_typer(inventory_cli.app, name="inventory")
 app.add_typer(runbook_cli.app, name="runbook")
 app.add_typer(history_cli.app, name="history")
 app.add_typer(net_cli.app, name="net")
+app.add_typer(audit_cli.app, name="audit")
+app.add_typer(schedule_cli.app, name="schedule")
 app.command("health")(health.health)
 app.command("run")(run.run)
 

@@ -1,0 +1,59 @@
+"""An audit's reports: terminal summary (rich), JSON, self-contained HTML, JUnit XML.
+
+:func:`write_reports` writes the file formats into a folder and returns their paths; the
+terminal summary is printed by :func:`opsbook.audit.reports.terminal.render`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from opsbook.audit.model import Audit
+from opsbook.audit.reports.html import render_html
+from opsbook.audit.reports.junit import render_junit
+from opsbook.errors import UsageError
+
+FORMATS = ("table", "json", "html", "junit")
+FILE_NAMES = {"json": "audit-report.json", "html": "audit-report.html", "junit": "audit-junit.xml"}
+
+
+def parse_formats(values: Sequence[str]) -> list[str]:
+    """``["table,json", "html"]`` → ``["table", "json", "html"]``; an unknown name is a usage error."""
+    formats: list[str] = []
+    for value in values:
+        for raw in value.split(","):
+            name = raw.strip().lower()
+            if not name:
+                continue
+            if name not in FORMATS:
+                raise UsageError(f"unknown report format {name!r}", hint="use " + ", ".join(FORMATS))
+            if name not in formats:
+                formats.append(name)
+    return formats or ["table"]
+
+
+def render(audit: Audit, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(audit.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        return render_html(audit)
+    if fmt == "junit":
+        return render_junit(audit)
+    raise UsageError(f"{fmt!r} is not a file format", hint="use " + ", ".join(FILE_NAMES))
+
+
+def write_reports(audit: Audit, formats: Sequence[str], folder: Path) -> dict[str, Path]:
+    """Write each file format (json, html, junit) of ``formats`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for fmt in formats:
+        if fmt not in FILE_NAMES:
+            continue
+        path = folder / FILE_NAMES[fmt]
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(render(audit, fmt), encoding="utf-8")
+        tmp.replace(path)
+        written[fmt] = path
+    return written

@@ -1,0 +1,288 @@
+"""``opsbook audit`` — is every host and device still as the repository says? And its history.
+
+    opsbook audit [-i INV] [-l LIMIT] [--scope linux,network] [--format table,json,html,junit] [--out DIR]
+    opsbook audit --fix --limit HOST [--yes]
+    opsbook audit diff [A] [B] · opsbook audit list · opsbook audit show ID
+
+Exit codes (docs/audit.md): 0 every host compliant · 2 drift found (every host checked) ·
+1 error: a host or device could not be checked (unverifiable, failed, unreachable), bad input,
+or the audit itself failed. Option syntax errors exit 2 before anything runs (click's rule).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from opsbook.audit.history import AuditStore, diff_audits
+from opsbook.audit.model import EXIT_ERROR, Audit
+from opsbook.audit.reports import FILE_NAMES, parse_formats, render
+from opsbook.audit.reports.terminal import print_audit, render_diff
+from opsbook.audit.run import Auditor, AuditRequest, parse_scopes, report_paths
+from opsbook.errors import OpsbookError
+from opsbook.paths import project_paths
+
+app = typer.Typer(
+    help="Config-drift audit: compliant / drifted / unverifiable per host, reports and history.",
+    invoke_without_command=True,
+)
+
+InventoryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--inventory",
+        "-i",
+        metavar="PATH",
+        help="Inventory file or folder; repeat for several. Default: ansible.cfg's (inventory/lab).",
+    ),
+]
+
+
+def _fail(exc: OpsbookError) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _store() -> AuditStore:
+    return AuditStore(project_paths().state / "audits")
+
+
+def _emit(audit: Audit, formats: list[str], out: Path | None, reports: dict[str, Path]) -> None:
+    console = Console()
+    files = [f for f in formats if f in FILE_NAMES]
+    if out is None and formats == ["json"]:
+        typer.echo(render(audit, "json"), nl=False)
+        return
+    shown: dict[str, Path] = {}
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for fmt in files:
+            target = out / FILE_NAMES[fmt]
+            shutil.copyfile(reports[fmt], target)
+            shown[fmt] = target
+    else:
+        shown = {f: reports[f] for f in files}
+    if "html" not in shown and "html" in reports:
+        shown["html"] = reports["html"]
+    if "table" in formats:
+        print_audit(audit, console, reports=shown)
+    else:
+        for fmt, path in shown.items():
+            console.print(f"{fmt} report: {path}", highlight=False)
+
+
+@app.callback()
+def audit(
+    ctx: typer.Context,
+    *,
+    inventory: InventoryOpt = None,
+    limit: Annotated[
+        str | None,
+        typer.Option(
+            "--limit", "-l", metavar="PATTERN", help="Only these hosts or groups (ansible pattern)."
+        ),
+    ] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", metavar="SCOPES", help="linux, network (comma-separated). Default: both."),
+    ] = None,
+    output_format: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            metavar="FORMATS",
+            help="table, json, html, junit (comma-separated). Default: table. "
+            "json alone without --out prints JSON on stdout.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Also write the json/html/junit reports here (every audit keeps all of them in "
+            ".opsbook/audits/<id>/).",
+        ),
+    ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Apply the desired state for real to --limit (plan, confirm, run, record), then re-audit.",
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --fix: confirm in advance.")] = False,
+    forks: Annotated[
+        int | None,
+        typer.Option("--forks", "-f", min=1, metavar="N", help="Hosts in parallel (default: ansible.cfg's)."),
+    ] = None,
+    timeout: Annotated[
+        int | None,
+        typer.Option("--timeout", min=1, metavar="SECONDS", help="Stop the audit playbook after this long."),
+    ] = None,
+) -> None:
+    """Audit hosts (the desired state of every role, in check + diff mode) and devices (network
+    compliance): each is compliant, drifted, unverifiable, failed or unreachable.
+
+    Exit 0: all compliant · 2: drift found · 1: something could not be checked, or an error.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        formats = parse_formats(output_format or [])
+        scopes = parse_scopes(scope or [])
+        if fix:
+            raise typer.Exit(_fix(inventory, limit, scopes, formats, out, yes=yes))
+        elif yes:
+            raise OpsbookError("--yes only goes with --fix", hint="drop --yes, or add --fix --limit HOST")
+        code = _audit(inventory, limit, scopes, formats, out, forks=forks, timeout=timeout)
+    except OpsbookError as exc:
+        raise _fail(exc) from None
+    raise typer.Exit(code)
+
+
+def _audit(
+    inventory: list[str] | None,
+    limit: str | None,
+    scopes: list[str],
+    formats: list[str],
+    out: Path | None,
+    *,
+    forks: int | None = None,
+    timeout: int | None = None,
+) -> int:
+    auditor = Auditor(project_paths())
+    json_only = out is None and formats == ["json"]
+    request = AuditRequest(
+        inventory=inventory, limit=limit, scopes=scopes, forks=forks, timeout=timeout, progress=not json_only
+    )
+    result = auditor.run(request)
+    _emit(result, formats, out, report_paths(auditor.store, result))
+    return result.exit_code
+
+
+def _fix(
+    inventory: list[str] | None,
+    limit: str | None,
+    scopes: list[str],
+    formats: list[str],
+    out: Path | None,
+    *,
+    yes: bool,
+) -> int:
+    from opsbook.audit.fix import FixEngine  # noqa: PLC0415 — imports ansible's inventory code
+    from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
+    from opsbook.runbooks.engine import RunRequest  # noqa: PLC0415
+    from opsbook.runbooks.exitcodes import ExitCode  # noqa: PLC0415
+
+    if not limit:
+        raise OpsbookError(
+            "--fix changes hosts for real and needs --limit",
+            hint="name the drifted hosts from the audit: opsbook audit --fix --limit HOST[,HOST…]",
+        )
+    console = Console()
+    engine = FixEngine(project_paths(), TerminalUi(console))
+    outcome = engine.run(
+        RunRequest(
+            name="audit-fix",
+            limit=limit,
+            yes=yes,
+            inventory=[Path(p) for p in inventory] if inventory else None,
+        )
+    )
+    print_outcome(console, outcome)
+    if outcome.exit_code is not ExitCode.OK:
+        return EXIT_ERROR
+    console.rule("[bold]Audit after the fix")
+    return _audit(inventory, limit, scopes, formats, out)
+
+
+@app.command("diff")
+def diff_cmd(
+    older: Annotated[
+        str | None, typer.Argument(help="Older audit id (or prefix). Default: the second newest.")
+    ] = None,
+    newer: Annotated[
+        str | None, typer.Argument(help="Newer audit id (or prefix). Default: the newest.")
+    ] = None,
+    *,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """New, resolved and persisting findings between two audits (default: the last two)."""
+    try:
+        store = _store()
+        entries = store.entries()
+        if older is None:
+            if len(entries) < 2:
+                raise OpsbookError(
+                    f"need two audits to compare, the history has {len(entries)}",
+                    hint="run `opsbook audit` (again)",
+                )
+            a, b = store.load(entries[-2].id), store.load(entries[-1].id)
+        else:
+            a = store.load(older)
+            b = store.load(newer) if newer else store.load(entries[-1].id)
+    except OpsbookError as exc:
+        raise _fail(exc) from None
+    result = diff_audits(a, b)
+    if json_output:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        Console().print(render_diff(result))
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """Every audit kept in .opsbook/audits/, oldest first."""
+    store = _store()
+    table = Table(
+        "id",
+        "started",
+        "scope",
+        "limit",
+        "compliant",
+        "drifted",
+        "unverifiable",
+        "failed",
+        "unreachable",
+        "exit",
+    )
+    for e in store.entries():
+        c = e.counts
+        table.add_row(
+            e.id,
+            e.started,
+            ",".join(e.scopes),
+            e.limit or "",
+            *(str(c.get(k, 0)) for k in ("compliant", "drifted", "unverifiable", "failed", "unreachable")),
+            str(e.exit_code),
+        )
+    Console().print(table)
+
+
+@app.command("show")
+def show_cmd(
+    audit_id: Annotated[str, typer.Argument(metavar="ID", help="Audit id or a unique prefix.")],
+    *,
+    output_format: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="table, json, html or junit.")
+    ] = "table",
+) -> None:
+    """Show a kept audit again (table), or print one of its reports."""
+    try:
+        store = _store()
+        kept = store.load(audit_id)
+        fmt = parse_formats([output_format])[0]
+    except OpsbookError as exc:
+        raise _fail(exc) from None
+    if fmt == "table":
+        print_audit(kept, Console(), reports=report_paths(store, kept))
+    else:
+        typer.echo(render(kept, fmt), nl=False)
+    raise typer.Exit(kept.exit_code)
