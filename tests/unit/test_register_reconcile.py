@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import shutil
@@ -16,7 +17,7 @@ from opsbook.errors import UsageError
 from opsbook.register import discover as discover_module
 from opsbook.register.check import CheckResult, check
 from opsbook.register.discover import Discovery, classify, discover, linux_facts, select_hosts
-from opsbook.register.reconcile import Discrepancy, compare, linux_fields, plan_changes, same_value
+from opsbook.register.reconcile import Append, Discrepancy, compare, linux_fields, plan_changes, same_value
 from opsbook.register.writeback import apply_changes, update_yaml_text
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
 
@@ -76,7 +77,13 @@ def _diff(before: str, after: str) -> list[str]:
 def test_write_fills_missing_accepts_named_conflicts_and_changes_only_those_lines(register: Path) -> None:
     before = {p: p.read_text() for p in register.rglob("*.yml")}
     result = check([register], roles_dirs=[])
-    changes, left = plan_changes(result.register, _all_discrepancies(result), accept=["serial"])
+    changes, left = plan_changes(
+        result.register,
+        _all_discrepancies(result),
+        accept=["serial"],
+        today=dt.date(2026, 11, 27),
+        ticket="INC-1",
+    )
     written = apply_changes(changes)
 
     assert {(d.host, d.field) for d in left} == {("web01", "asset_memory_mb"), ("web02", "asset_os_version")}
@@ -85,6 +92,12 @@ def test_write_fills_missing_accepts_named_conflicts_and_changes_only_those_line
     assert _diff(before[web01], web01.read_text()) == [
         '-asset_serial: "OLD-SN-0001"',
         '+asset_serial: "NEW-SN-0001"',
+        "+asset_parts_replaced:",
+        "+  - date: '2026-11-27'",
+        "+    part: unit with the asset serial (found by reconcile)",
+        "+    old_serial: OLD-SN-0001",
+        "+    new_serial: NEW-SN-0001",
+        "+    ticket: INC-1",
         "+asset_cpu_count: 4",
     ]
     assert _diff(before[web02], web02.read_text()) == ["+asset_memory_mb: 2010"]
@@ -273,3 +286,17 @@ def test_cli_reconcile_write_and_exit_codes(register: Path, monkeypatch: pytest.
     again = runner.invoke(app, ["reconcile", "-i", str(register)])
     assert again.exit_code == 0
     assert "register and reality agree" in again.stdout
+
+
+def test_append_adds_a_part_record_below_the_existing_ones() -> None:
+    text = (
+        "---\nasset_serial: \"A1\"\nasset_parts_replaced:\n  - date: '2025-01-02'\n    part: PSU 2\n"
+        "    new_serial: PSU-9\n# end\n"
+    )
+    record = {"date": "2026-11-27", "part": "mainboard", "new_serial": "B2"}
+    out = update_yaml_text(text, {"asset_parts_replaced": Append(record)})
+    assert _diff(text, out) == [
+        "+  - date: '2026-11-27'",
+        "+    part: mainboard",
+        "+    new_serial: B2",
+    ]

@@ -122,6 +122,7 @@ def report_command(
 
 @app.command("reconcile")
 def reconcile_command(
+    *,
     inventory: Inventory = None,
     limit: Annotated[
         str | None, typer.Option("--limit", "-l", help="Hosts or groups (wildcards, !exclude).")
@@ -130,6 +131,10 @@ def reconcile_command(
     accept: Annotated[
         list[str] | None,
         typer.Option("--accept", help="Also overwrite conflicting values of this field (repeatable)."),
+    ] = None,
+    ticket: Annotated[
+        str | None,
+        typer.Option("--ticket", help="Ticket id recorded with replaced parts (accepted serials)."),
     ] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
 ) -> None:
@@ -160,7 +165,9 @@ def reconcile_command(
         d for host in sorted(found.fields) for d in compare(host, result.merged[host], found.fields[host])
     ]
     changes, left = (
-        plan_changes(result.register, discrepancies, accept or []) if write else ([], discrepancies)
+        plan_changes(result.register, discrepancies, accept or [], ticket=ticket)
+        if write
+        else ([], discrepancies)
     )
     written = apply_changes(changes) if changes else []
     if output == "json":

@@ -8,6 +8,7 @@ has no value: fill it) or ``conflict`` (the register says otherwise: only with `
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -86,6 +87,13 @@ class Discrepancy:
             "path": str(self.path) if self.path else None,
             "line": self.line,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    """A change value that appends ``item`` to the list under the field (created when absent)."""
+
+    item: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,19 +222,40 @@ def host_vars_file(register: LoadedRegister, host: str) -> Path:
     return defined.parent / "host_vars" / f"{host}.yml"
 
 
+def part_record(old_serial: Any, new_serial: Any, day: dt.date, ticket: str | None) -> dict[str, Any]:
+    """An ``asset_parts_replaced`` entry for a serial number that changed (a chassis or board swap)."""
+    record: dict[str, Any] = {
+        "date": day.isoformat(),
+        "part": "unit with the asset serial (found by reconcile)",
+        "old_serial": str(old_serial),
+        "new_serial": str(new_serial),
+    }
+    if ticket:
+        record["ticket"] = ticket
+    return record
+
+
 def plan_changes(
-    register: LoadedRegister, discrepancies: Iterable[Discrepancy], accept: Iterable[str] = ()
+    register: LoadedRegister,
+    discrepancies: Iterable[Discrepancy],
+    accept: Iterable[str] = (),
+    *,
+    today: dt.date | None = None,
+    ticket: str | None = None,
 ) -> tuple[list[Change], list[Discrepancy]]:
     """(changes to write, discrepancies left): missing fields are filled, conflicts only for
-    fields named in ``accept`` (``asset_serial`` or just ``serial``)."""
+    fields named in ``accept`` (``asset_serial`` or just ``serial``). An accepted serial change
+    is also recorded in ``asset_parts_replaced`` (old and new serial), as the catalogue asks."""
     accepted = {a if a.startswith("asset_") else f"asset_{a}" for a in accept}
     changes: list[Change] = []
     left: list[Discrepancy] = []
     for item in discrepancies:
         if item.kind == "missing" or item.field in accepted:
-            changes.append(
-                Change(item.host, item.field, item.discovered, host_vars_file(register, item.host))
-            )
+            path = host_vars_file(register, item.host)
+            changes.append(Change(item.host, item.field, item.discovered, path))
+            if item.field == "asset_serial" and item.kind == "conflict":
+                record = part_record(item.declared, item.discovered, today or dt.date.today(), ticket)
+                changes.append(Change(item.host, "asset_parts_replaced", Append(record), path))
         else:
             left.append(item)
     return changes, left

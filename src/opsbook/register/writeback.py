@@ -20,7 +20,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from opsbook.errors import OpsbookError
-from opsbook.register.reconcile import Change
+from opsbook.register.reconcile import Append, Change
 
 
 def _yaml(text: str) -> YAML:
@@ -60,7 +60,7 @@ def _styled(old: Any, new: Any) -> Any:
 
 def update_yaml_text(text: str, updates: Mapping[str, Any], *, origin: str = "<text>") -> str:
     """``text`` (a YAML mapping) with ``updates`` set: existing keys changed in place, new keys
-    appended; everything else byte-for-byte as it was."""
+    appended, :class:`Append` values added to the key's list; everything else as it was."""
     yaml = _yaml(text)
     data = yaml.load(text) if text.strip() else None
     if data is None:
@@ -68,7 +68,14 @@ def update_yaml_text(text: str, updates: Mapping[str, Any], *, origin: str = "<t
     if not isinstance(data, CommentedMap):
         raise OpsbookError(f"{origin}: not a mapping of variables; cannot write to it")
     for key, value in updates.items():
-        data[key] = _styled(data.get(key), value)
+        if isinstance(value, Append):
+            current = data.get(key)
+            if isinstance(current, list):
+                current.append(value.item)
+            else:
+                data[key] = [value.item]
+        else:
+            data[key] = _styled(data.get(key), value)
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
