@@ -10,7 +10,7 @@ import pytest
 from opsbook.health.classify import DeviceProbe, report_from_run
 from opsbook.health.devices import device_row, parse_version_output, uptime_seconds
 from opsbook.health.model import HealthReport, Status, worst
-from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
+from opsbook.results import HostSummary, RunResult
 
 FIXTURES = Path(__file__).parent / "fixtures" / "health"
 
@@ -19,21 +19,6 @@ def recorded_run() -> RunResult:
     """A real run of playbooks/health.yml on a lab: host01 with /srv/data filled and a failed
     unit, host02 with a broken threshold (warn above crit), ghost unreachable (closed port)."""
     return RunResult.from_dict(json.loads((FIXTURES / "run-linux-lab.json").read_text()))
-
-
-def ios_task(host: str, status: TaskStatus, stdout: str | None = None, msg: str = "") -> TaskResult:
-    result = {"changed": False, "stdout": [stdout], "stdout_lines": [stdout.splitlines()]} if stdout else {}
-    if msg:
-        result["msg"] = msg
-    return TaskResult(
-        host=host,
-        task="Read show version",
-        action="cisco.ios.ios_command",
-        status=status,
-        play="Inspect network devices (IOS over network_cli)",
-        result=result,
-        msg=msg,
-    )
 
 
 # --- Linux hosts -------------------------------------------------------------------------------------
@@ -139,28 +124,42 @@ def test_device_rows_ok_unknown_and_unreachable():
     assert down.error == "not reachable: cannot connect to 127.0.0.1:2302"
 
 
+def network_run() -> RunResult:
+    """A real run of playbooks/health.yml (limit network) on a lab: healthdev-sw01 (IOS) answers,
+    healthdev-sw09 (IOS) has nothing on its port; the VRP devices rt01 / rt09 are skipped by the
+    playbook (no network_cli plugin for VRP) and read over netmiko by opsbook health."""
+    return RunResult.from_dict(json.loads((FIXTURES / "run-network-lab.json").read_text()))
+
+
 def test_devices_from_ansible_tasks_and_netmiko_probes_merge_into_one_report():
-    run = recorded_run()
-    run.tasks += [
-        ios_task("lab-sw01", TaskStatus.OK, (FIXTURES / "show-version-ios.txt").read_text()),
-        ios_task("lab-sw03", TaskStatus.FAILED, msg="ssh connection failed: Connection refused"),
-        ios_task("lab-rt02", TaskStatus.SKIPPED),
-        ios_task("lab-rt04", TaskStatus.SKIPPED),
+    probes = [
+        DeviceProbe("healthdev-rt01", "huawei_vrp", (FIXTURES / "display-version-vrp-lab.txt").read_text()),
+        DeviceProbe(
+            "healthdev-rt09", "huawei_vrp", None, "not reachable: healthdev-rt09: timed out connecting"
+        ),
     ]
-    probes = [DeviceProbe("lab-rt02", "huawei_vrp", (FIXTURES / "display-version-vrp.txt").read_text())]
-    report = report_from_run(run, probes)
+    report = report_from_run(network_run(), probes)
     devices = {d.name: d for d in report.devices}
-    assert list(devices) == ["lab-rt02", "lab-rt04", "lab-sw01", "lab-sw03"]
-    assert devices["lab-sw01"].status is Status.OK
-    assert devices["lab-sw01"].device.via == "ansible"
-    assert devices["lab-sw03"].status is Status.CRIT
-    assert devices["lab-sw03"].reachable is False
-    assert "Connection refused" in devices["lab-sw03"].error
-    assert devices["lab-rt02"].status is Status.OK
-    assert devices["lab-rt02"].device.via == "netmiko"
-    assert devices["lab-rt02"].device.platform == "huawei_vrp"
-    assert devices["lab-rt04"].status is Status.UNKNOWN  # skipped by the playbook, read by nobody
-    assert [h.kind for h in report.hosts[:3]] == ["linux"] * 3
+    assert list(devices) == ["healthdev-rt01", "healthdev-rt09", "healthdev-sw01", "healthdev-sw09"]
+    assert report.linux == []
+    sw01 = devices["healthdev-sw01"]
+    assert (sw01.status, sw01.reachable, sw01.device.via) == (Status.OK, True, "ansible")
+    assert sw01.device.version == "15.2(7)E4"
+    assert sw01.device.uptime_seconds > 0
+    sw09 = devices["healthdev-sw09"]
+    assert (sw09.status, sw09.reachable) == (Status.CRIT, False)
+    assert "Unable to connect to port 2759" in sw09.error
+    rt01 = devices["healthdev-rt01"]
+    assert (rt01.status, rt01.device.via, rt01.device.platform) == (Status.OK, "netmiko", "huawei_vrp")
+    assert rt01.device.version == "5.170 (AR2200 V200R010C10SPC700)"
+    assert rt01.device.uptime == "2 weeks, 2 days, 2 hours, 34 minutes"
+    assert (devices["healthdev-rt09"].status, devices["healthdev-rt09"].reachable) == (Status.CRIT, False)
+
+
+def test_device_skipped_by_the_playbook_and_read_by_nobody_is_unknown():
+    devices = {d.name: d for d in report_from_run(network_run()).devices}
+    assert devices["healthdev-rt01"].status is Status.UNKNOWN
+    assert "no way to read" in devices["healthdev-rt01"].error
 
 
 def test_worst_and_exit_code():
