@@ -203,3 +203,9 @@ def test_secret_values_report_encoding_and_value() -> None:
 
 def test_scrub_replaces_known_values_in_free_text() -> None:
     assert scrub(f"login failed for {CANARY}!", [CANARY, ""]) == f"login failed for {REDACTED}!"
+
+
+@pytest.mark.parametrize(("platform", "cases"), [("cisco_ios", IOS_CASES), ("huawei_vrp", VRP_CASES)])
+def test_redaction_is_idempotent(platform: str, cases: dict[str, tuple[str, str, str]]) -> None:
+    for line, parent, expected in cases.values():
+        assert redact_line(expected, platform, parent)[0] == expected

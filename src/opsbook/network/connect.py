@@ -119,6 +119,10 @@ class NetmikoSession:
             )
             if self._platform.name == "cisco_ios" and not self._conn.check_enable_mode():
                 self._conn.enable()
+            if self._platform.name == "huawei_vrp":
+                self._conn.check_config_mode = self._vrp_check_config_mode
+            self._read_channel = self._conn.read_channel
+            self._conn.read_channel = self._read_channel_or_eof
         except NetmikoAuthenticationException as exc:
             raise ConnectError(
                 f"{device.name}: login refused for user {device.username!r} at {device.host}:{device.port}",
@@ -144,6 +148,22 @@ class NetmikoSession:
                     f"{device.name}: cannot connect to {device.host}:{device.port}: {exc}", device.secrets()
                 )
             ) from exc
+
+    def _read_channel_or_eof(self) -> str:
+        """netmiko keeps reading a closed channel until its timeout (30 s); stop at once instead."""
+        out: str = self._read_channel()
+        channel = self._conn.remote_conn
+        if not out and channel is not None and (channel.closed or channel.eof_received):
+            raise EOFError("the device closed the connection")
+        return out
+
+    def _vrp_check_config_mode(
+        self, check_string: str = "]", pattern: str = "", force_regex: bool = False
+    ) -> bool:
+        """netmiko's Huawei probe waits for output to stop (2 s); read up to the prompt instead."""
+        self._conn.write_channel(self._conn.RETURN)
+        output: str = self._conn.read_until_pattern(pattern=r"[>\]]\s*$")
+        return output.rstrip().endswith("]")
 
     def _guard(self, doing: str, func: Callable[[], str]) -> str:
         try:
@@ -230,9 +250,19 @@ class NetmikoSession:
         return self._guard("saving the configuration", run)
 
     def close(self) -> None:
+        """Log out and close the SSH connection.
+
+        Not netmiko's ``disconnect()``: its clean-up probes for config mode by waiting for
+        output to stop (2 s per VRP device). Leave config mode (sessions never stay in it),
+        send the logout command and close the transport.
+        """
         try:
-            self._conn.disconnect()
-        except Exception:  # closing a dead session must not hide the real result
+            self._conn.write_channel(self._platform.exit_section + self._conn.RETURN)
+        except Exception:  # the peer may be gone already; closing must not hide the real result
+            pass
+        try:
+            self._conn.paramiko_cleanup()
+        except Exception:
             return
 
 

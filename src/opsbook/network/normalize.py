@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from opsbook.network.platforms import PlatformName, platform
 
@@ -476,7 +477,7 @@ def canonical(text: str, platform_name: str) -> str:
             out.append(raw)
             continue
         if in_banner:
-            out.append(raw)
+            out[-1] += "\n" + raw  # the banner stays one block (one tree node) until merged
             in_banner = raw != "^C"
             continue
         stripped = raw.strip()
@@ -495,4 +496,27 @@ def canonical(text: str, platform_name: str) -> str:
         for result in _LINE_RULES[name](line, parent):
             out.append(" " * (len(parents)) + result)
         parents.append((indent, line))
-    return "\n".join(out) + "\n" if out else ""
+    merged = _merge_duplicates(out)
+    return "\n".join(merged) + "\n" if merged else ""
+
+
+def _merge_duplicates(lines: list[str]) -> list[str]:
+    """One node per line text at each level: sections given twice are merged, repeated lines
+    kept once (a configuration that says the same twice means it once)."""
+    root: dict[str, Any] = {}
+    stack: list[tuple[int, dict[str, Any]]] = [(-1, root)]
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        while stack[-1][0] >= indent:
+            stack.pop()
+        children = stack[-1][1].setdefault(line.strip(" "), {})
+        stack.append((indent, children))
+    out: list[str] = []
+
+    def emit(node: dict[str, Any], depth: int) -> None:
+        for text, children in node.items():
+            out.append(" " * depth + text)
+            emit(children, depth + 1)
+
+    emit(root, 0)
+    return out

@@ -73,7 +73,11 @@ RULES: dict[PlatformName, tuple[Rule, ...]] = {
     "huawei_vrp": (
         _rule("local-user-password", r"^\s*local-user \S+ password", _VRP),
         _rule("snmp-agent-community", r"^\s*snmp-agent community (?:read|write)", _VRP),
-        _rule("snmp-agent-usm-auth", r"^\s*snmp-agent usm-user .*?\bauthentication-mode (?:md5|sha|sha2-256)", _VRP),
+        _rule(
+            "snmp-agent-usm-auth",
+            r"^\s*snmp-agent usm-user .*?\bauthentication-mode (?:md5|sha|sha2-256)",
+            _VRP,
+        ),
         _rule(
             "snmp-agent-usm-priv",
             r"^\s*snmp-agent usm-user .*?\bprivacy-mode (?:des56|3des168|aes128|aes192|aes256)",
@@ -118,10 +122,9 @@ def redact_line(line: str, platform_name: str, parent: str = "") -> tuple[str, l
     for rule in RULES[name]:
         if rule.parent is not None and not rule.parent.search(parent):
             continue
-        new = rule.pattern.sub(rule.replace, line)
-        if new != line:
+        if rule.pattern.search(line):  # matched (an already redacted value counts too)
             applied.append(rule.name)
-            line = new
+            line = rule.pattern.sub(rule.replace, line)
     if not applied:
         net = _SAFETY_NET[name]
         new = net.pattern.sub(net.replace, line)
