@@ -72,6 +72,8 @@ def _text(value: Any) -> str:
 def resource_of(task: TaskResult | ItemResult, args_from: TaskResult | None = None) -> str:
     """What a task (or loop item) manages, as far as its result tells: the paths in its diff
     headers, else ``dest`` / ``path`` / ``name`` / ``key`` … from its result or its arguments."""
+    if isinstance(task, TaskResult) and task.action == NETWORK_ACTION and task.result.get("feature"):
+        return str(task.result["feature"])
     named = headers(task.diff)
     if named:
         return ", ".join(named)

@@ -31,6 +31,16 @@ HOST_SEVERITY: tuple[HostStatus, ...] = (
 )
 
 
+#: the order reports list statuses in
+DISPLAY_ORDER: tuple[HostStatus, ...] = (
+    HostStatus.COMPLIANT,
+    HostStatus.DRIFTED,
+    HostStatus.UNVERIFIABLE,
+    HostStatus.FAILED,
+    HostStatus.UNREACHABLE,
+)
+
+
 class FindingKind(StrEnum):
     #: the task would change the host: it no longer matches the desired state.
     DRIFT = "drift"
@@ -174,7 +184,7 @@ class Audit:
         return next((h for h in self.hosts if h.host == name), None)
 
     def counts(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in HOST_SEVERITY[::-1]}
+        counts = {s.value: 0 for s in DISPLAY_ORDER}
         for host in self.hosts:
             counts[host.status.value] += 1
         return counts

@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from opsbook.audit.model import HOST_SEVERITY, Audit, FindingKind, HostAudit
+from opsbook.audit.model import DISPLAY_ORDER, HOST_SEVERITY, Audit, FindingKind, HostAudit
 
 _ORDER = {s: i for i, s in enumerate(HOST_SEVERITY)}
 
@@ -81,6 +81,6 @@ def render_html(audit: Audit) -> str:
         audit=audit,
         counts=audit.counts(),
         customers=customers,
-        statuses=[s.value for s in HOST_SEVERITY[::-1]],
+        statuses=[s.value for s in DISPLAY_ORDER],
         total=len(audit.hosts),
     )
