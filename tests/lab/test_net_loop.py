@@ -32,7 +32,7 @@ from opsbook.network.compliance import DeviceStatus, to_task_results
 from opsbook.network.connect import NetmikoSession, netmiko_connector
 from opsbook.network.inventory import NetDevice
 from opsbook.network.labvars import lab_net_vars
-from opsbook.network.operations import compliance
+from opsbook.network.operations import backup, compliance
 from opsbook.network.push import PushOptions, PushStatus, configs_equal, prepare_restore, push_device
 from opsbook.network.push import apply as apply_prepared
 from opsbook.network.render import render_device
@@ -291,8 +291,6 @@ CANARY = "Canary-Net-5150"
 
 
 def test_canary_secret_never_reaches_the_backup_store(netlab: NetLab, store: BackupStore) -> None:
-    from opsbook.network.operations import backup
-
     netlab.reset("nl-sw01")
     netlab.reset("nl-rt01")
     ios, vrp = netlab.device("nl-sw01"), netlab.device("nl-rt01")

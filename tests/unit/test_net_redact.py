@@ -207,5 +207,5 @@ def test_scrub_replaces_known_values_in_free_text() -> None:
 
 @pytest.mark.parametrize(("platform", "cases"), [("cisco_ios", IOS_CASES), ("huawei_vrp", VRP_CASES)])
 def test_redaction_is_idempotent(platform: str, cases: dict[str, tuple[str, str, str]]) -> None:
-    for line, parent, expected in cases.values():
+    for _line, parent, expected in cases.values():
         assert redact_line(expected, platform, parent)[0] == expected

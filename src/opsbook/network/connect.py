@@ -11,6 +11,7 @@ connection broke mid-session), :class:`CommandRejected` (the device refused a co
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import time
@@ -119,10 +120,11 @@ class NetmikoSession:
             )
             if self._platform.name == "cisco_ios" and not self._conn.check_enable_mode():
                 self._conn.enable()
+            # two netmiko behaviours replaced on this connection (see the methods' docstrings)
             if self._platform.name == "huawei_vrp":
-                self._conn.check_config_mode = self._vrp_check_config_mode
+                setattr(self._conn, "check_config_mode", self._vrp_check_config_mode)  # noqa: B010
             self._read_channel = self._conn.read_channel
-            self._conn.read_channel = self._read_channel_or_eof
+            setattr(self._conn, "read_channel", self._read_channel_or_eof)  # noqa: B010
         except NetmikoAuthenticationException as exc:
             raise ConnectError(
                 f"{device.name}: login refused for user {device.username!r} at {device.host}:{device.port}",
@@ -256,10 +258,8 @@ class NetmikoSession:
         output to stop (2 s per VRP device). Leave config mode (sessions never stay in it),
         send the logout command and close the transport.
         """
-        try:
+        with contextlib.suppress(Exception):  # the peer may be gone; closing must not hide the result
             self._conn.write_channel(self._platform.exit_section + self._conn.RETURN)
-        except Exception:  # the peer may be gone already; closing must not hide the real result
-            pass
         try:
             self._conn.paramiko_cleanup()
         except Exception:
