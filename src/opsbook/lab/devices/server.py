@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncssh
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from opsbook.errors import OpsbookError
 from opsbook.lab.devices import dialects
@@ -36,12 +39,26 @@ READY_FILE = "devices.ready"
 TICK_SECONDS = 0.25
 
 
+# Every lab device presents the same host key, derived from this constant. A new key per lab
+# would break clients that remember keys: Ansible network_cli (paramiko) records them in
+# ~/.ssh/known_hosts even with host_key_checking=False, and then refuses a lab re-created on
+# the same port ("host key mismatch"). The simulator is not a security boundary.
+HOST_KEY_SEED = b"opsbook lab simulated network device host key v1"
+
+
+def lab_host_key() -> bytes:
+    """The lab's Ed25519 host key in OpenSSH private key format."""
+    seed = hashlib.sha256(HOST_KEY_SEED).digest()
+    key = Ed25519PrivateKey.from_private_bytes(seed)
+    return key.private_bytes(Encoding.PEM, PrivateFormat.OpenSSH, NoEncryption())
+
+
 def ensure_host_key(state_dir: Path) -> Path:
-    """The lab's SSH host key, generated on first use."""
+    """Write the lab host key into ``state_dir`` (same key for every lab, see above)."""
     path = Path(state_dir) / HOST_KEY_FILE
-    if not path.exists():
-        key = asyncssh.generate_private_key("ssh-ed25519")
-        atomic_write(path, key.export_private_key().decode())
+    key = lab_host_key()
+    if not path.exists() or path.read_bytes() != key:
+        atomic_write(path, key.decode())
     return path
 
 
