@@ -38,16 +38,10 @@ class Inspection:
         return next(c for c in self.host(host)["checks"] if c["check"] == check and c["item"] == item)
 
 
-def run_health(lab: LabHandle, out: Path) -> Inspection:
+def run_health(lab: LabHandle, out: Path, *extra_inventories: Path) -> Inspection:
+    inventories = [arg for inv in (lab.inventory, *extra_inventories) for arg in ("-i", str(inv))]
     proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "opsbook"),
-            "health",
-            "-i",
-            str(lab.inventory),
-            "--json-out",
-            str(out),
-        ],
+        [str(Path(sys.executable).parent / "opsbook"), "health", *inventories, "--json-out", str(out)],
         cwd=lab.root,
         env=lab.ansible_env(),
         capture_output=True,
@@ -71,21 +65,28 @@ class Runs:
     sick: Inspection
     fixed: Inspection
     target: str
+    #: the host whose host_health_thresholds came from an extra inventory in the first run
+    tuned: str
 
 
 @pytest.fixture(scope="module")
 def runs(lab: LabHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
-    target = lab.hosts[0]
+    target, tuned = lab.hosts[0], lab.hosts[1]
     out = tmp_path_factory.mktemp("health")
+    # an inventory variable for one host, as host_vars would give it: "/" warns from 1 % used
+    overrides = out / "thresholds.yml"
+    overrides.write_text(
+        f"all:\n  hosts:\n    {tuned}:\n      host_health_thresholds: {{fs_warn_pct: 1, fs_crit_pct: 99.9}}\n"
+    )
     try:
         fill_to(lab, target, 95)
         lab.sh(target, f"systemd-run --unit={BROKEN_UNIT} /bin/false; sleep 1")
         assert "failed" in lab.sh(target, f"systemctl is-failed {BROKEN_UNIT}", check=False).stdout
-        sick = run_health(lab, out / "sick.json")
+        sick = run_health(lab, out / "sick.json", overrides)
     finally:
         lab.sh(target, f"rm -f {FILL_FILE}; systemctl reset-failed {BROKEN_UNIT}", check=False)
     fixed = run_health(lab, out / "fixed.json")
-    yield Runs(sick, fixed, target)
+    yield Runs(sick, fixed, target, tuned)
 
 
 def test_filled_filesystem_is_crit_on_that_host_only(runs: Runs, lab: LabHandle) -> None:
@@ -111,6 +112,15 @@ def test_fixed_problems_are_no_longer_reported(runs: Runs) -> None:
     units = runs.fixed.check(runs.target, "systemd")
     assert units["status"] == "OK"
     assert units["details"]["failed"] == []
+
+
+def test_thresholds_from_the_inventory_apply_to_that_host_only(runs: Runs) -> None:
+    tuned = runs.sick.check(runs.tuned, "filesystems", "/")
+    assert tuned["threshold"] == {"warn": 1.0, "crit": 99.9}
+    assert tuned["status"] == "WARN", tuned
+    assert runs.sick.check(runs.tuned, "inodes", "/")["threshold"] == {"warn": 80.0, "crit": 90.0}
+    assert runs.sick.check(runs.target, "filesystems", "/")["threshold"] == {"warn": 80.0, "crit": 90.0}
+    assert runs.fixed.check(runs.tuned, "filesystems", "/")["threshold"] == {"warn": 80.0, "crit": 90.0}
 
 
 def test_lab_tmpfs_data_mounts_are_inspected(runs: Runs, lab: LabHandle) -> None:

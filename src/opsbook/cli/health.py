@@ -29,16 +29,21 @@ def health(
         typer.Option(
             "--inventory",
             "-i",
+            metavar="PATH",
             help="Inventory file or folder; repeat for several. Default: ansible.cfg's (inventory/lab).",
         ),
     ] = None,
     limit: Annotated[
-        str | None, typer.Option("--limit", "-l", help="Only these hosts or groups (ansible pattern).")
+        str | None,
+        typer.Option(
+            "--limit", "-l", metavar="PATTERN", help="Only these hosts or groups (ansible pattern)."
+        ),
     ] = None,
     json_out: Annotated[
         Path | None,
         typer.Option(
             "--json-out",
+            metavar="PATH",
             help="Write the JSON report here. Default: .opsbook/reports/health-<run id>.json.",
             dir_okay=False,
         ),
@@ -47,13 +52,16 @@ def health(
         OutputFormat,
         typer.Option(
             "--format",
-            help="table: rich tables on the terminal; json: the JSON report on stdout (no live progress).",
+            metavar="FORMAT",
+            help="table (rich tables on the terminal) or json (the JSON report on stdout, no live progress).",
             case_sensitive=False,
         ),
     ] = OutputFormat.table,
     timeout: Annotated[
         int | None,
-        typer.Option("--timeout", min=1, help="Stop the inspection after this many seconds."),
+        typer.Option(
+            "--timeout", min=1, metavar="SECONDS", help="Stop the inspection after this many seconds."
+        ),
     ] = None,
 ) -> None:
     """Inspect Linux hosts (disk, inodes, memory, swap, load, failed units, time sync, reboot,
