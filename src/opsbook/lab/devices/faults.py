@@ -6,7 +6,7 @@ with :func:`set_faults` and it applies to the very next command of any session::
     {
       "drop_after_commands": 3,          # close the connection instead of answering the 4th
                                          #   non-empty line of a session (clients' own setup
-                                         #   commands count: netmiko sends 2, Ansible 3-4)
+                                         #   commands count: netmiko sends 2, network_cli more)
       "drop_on_command": "^interface",   # close the connection when a line matches (not run)
       "reject_command": "^snmp-server",  # refuse a matching line as command authorization
                                          #   does (IOS "Command authorization failed.",
