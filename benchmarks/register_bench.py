@@ -12,13 +12,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-KINDS = ["server", "vm", "switch", "router", "firewall", "load_balancer", "storage_array", "database", "middleware"]
+KINDS = [
+    "server",
+    "vm",
+    "switch",
+    "router",
+    "firewall",
+    "load_balancer",
+    "storage_array",
+    "database",
+    "middleware",
+]
 OS = [("debian", "12.7"), ("debian", "10.13"), ("ubuntu", "22.04"), ("rhel", "8.10"), ("centos", "7.9.2009"),
       ("cisco_ios", "15.2(7)E8"), ("cisco_iosxe", "17.9.5"), ("huawei_vrp", "V200R021C10SPC100")]  # fmt: skip
 VENDORS = ["Dell", "HPE", "Cisco", "Huawei", "NetApp", "Fortinet", "VMware"]
@@ -61,7 +72,9 @@ def generate(root: Path, assets: int, seed: int = 7) -> Path:
         (inv / "host_vars" / f"{name}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         members.setdefault(f"customer_{customer}/site_{site}", []).append(name)
         members.setdefault(f"env_{'production' if i % 3 else 'staging'}", []).append(name)
-        members.setdefault("linux" if kind in ("server", "vm", "database", "middleware") else "network", []).append(name)
+        members.setdefault(
+            "linux" if kind in ("server", "vm", "database", "middleware") else "network", []
+        ).append(name)
     out = ["---", "all:", "  children:"]
     for customer in customers:
         out += [f"    customer_{customer}:", "      children:"]
@@ -74,7 +87,9 @@ def generate(root: Path, assets: int, seed: int = 7) -> Path:
             encoding="utf-8",
         )
         for site in sites[customer]:
-            (inv / "group_vars" / f"site_{site}.yml").write_text(f"---\nasset_site: {site}\n", encoding="utf-8")
+            (inv / "group_vars" / f"site_{site}.yml").write_text(
+                f"---\nasset_site: {site}\n", encoding="utf-8"
+            )
     for group in ("env_production", "env_staging", "linux", "network"):
         out += [f"    {group}:", "      hosts:"] + [f"        {h}:" for h in members.get(group, [])]
     (inv / "group_vars" / "env_production.yml").write_text(
@@ -101,21 +116,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated {args.assets} assets in {time.perf_counter() - t0:.2f} s ({inv})")
         best = None
         for _ in range(args.repeat):
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             result = check([inv], roles_dirs=[])
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             report = build_report(result, today=dt.date(2026, 11, 27), days=90)
             write_report(report, ["json", "csv"], Path(tmp) / "out")
-            t3 = time.perf_counter()
-            run = (t2 - t1, t3 - t2, t3 - t1)
+            t3, c3 = time.perf_counter(), time.process_time()
+            run = (t2 - t1, t3 - t2, t3 - t1, c2 - c1, c3 - c2, c3 - c1)
             if best is None or run[2] < best[2]:
                 best = run
             assert not result.problems, result.problems[:3]
             assert report.total == args.assets
         assert best is not None
-        print(f"check:  {best[0]:.2f} s  ({len(result.register.hosts)} hosts, {len(result.problems)} problems)")
-        print(f"report: {best[1]:.2f} s  (statistics + JSON + CSV)")
-        print(f"check + report: {best[2]:.2f} s  (budget {args.budget:.1f} s, best of {args.repeat})")
+        load = os.getloadavg()[0]
+        print(f"check:  {best[0]:.2f} s wall, {best[3]:.2f} s CPU  ({len(result.register.hosts)} hosts)")
+        print(f"report: {best[1]:.2f} s wall, {best[4]:.2f} s CPU  (statistics + JSON + CSV)")
+        print(
+            f"check + report: {best[2]:.2f} s wall, {best[5]:.2f} s CPU  (budget {args.budget:.1f} s, "
+            f"best of {args.repeat}; load average {load:.1f} on {os.cpu_count()} CPUs)"
+        )
+        if best[2] > args.budget and best[5] <= args.budget:
+            print("over budget in wall time only: other processes held the CPUs; re-run on a quiet machine")
         return 0 if best[2] <= args.budget else 1
 
 

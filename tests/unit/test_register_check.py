@@ -185,3 +185,16 @@ def test_an_overlay_inventory_may_give_a_host_inline_vars_again(tmp_path: Path) 
     )
     reconcile_fixture = CORPUS / "_reconcile"
     assert check_register([reconcile_fixture, overlay], roles_dirs=[]) == []
+
+
+def test_vars_files_named_like_ansible_looks_them_up(tmp_path: Path) -> None:
+    """host_vars/<fqdn> without extension belongs to that host; README.md is ignored."""
+    shutil.copytree(CORPUS / "valid", tmp_path / "inv")
+    hosts = tmp_path / "inv" / "hosts.yml"
+    hosts.write_text(hosts.read_text().replace("web02:", "web02.example.com:"))
+    host_vars = tmp_path / "inv" / "host_vars"
+    (host_vars / "web02.yml").rename(host_vars / "web02.example.com")
+    (host_vars / "README.md").write_text("# notes\n")
+    result = check([tmp_path / "inv"], roles_dirs=[])
+    assert result.problems == []
+    assert result.merged["web02.example.com"]["asset_id"].value == "ACME-0002"

@@ -502,6 +502,8 @@ class _Checker:
 def _normalise(field_name: str, value: Any) -> str:
     text = str(value).strip()
     if field_name == "asset_mgmt_address":
+        if ":" not in text:
+            return text  # a valid IPv4 address has one spelling
         try:
             return str(ipaddress.ip_address(text))
         except ValueError:

@@ -58,6 +58,13 @@ class _Loader(CParser, Resolver):
         CParser.__init__(self, stream)
         Resolver.__init__(self)
 
+    # No path resolvers are registered: the base class's per-node bookkeeping is skipped.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is not ScalarNode:
             return Resolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call,no-any-return]
