@@ -19,19 +19,26 @@ import tempfile
 import time
 from pathlib import Path
 
-KINDS = [
-    "server",
-    "vm",
-    "switch",
-    "router",
-    "firewall",
-    "load_balancer",
-    "storage_array",
-    "database",
-    "middleware",
+from opsbook.register.check import check
+from opsbook.register.render import write_report
+from opsbook.register.report import build_report
+from opsbook.register.schema import ASSET_KINDS
+
+KINDS = ASSET_KINDS
+OS = [
+    ("debian", "12.7"),
+    ("debian", "10.13"),
+    ("ubuntu", "22.04"),
+    ("rhel", "8.10"),
+    ("centos", "7.9.2009"),
+    ("cisco_ios", "15.2(7)E8"),
+    ("cisco_iosxe", "17.9.5"),
+    ("huawei_vrp", "V200R021C10SPC100"),
 ]
-OS = [("debian", "12.7"), ("debian", "10.13"), ("ubuntu", "22.04"), ("rhel", "8.10"), ("centos", "7.9.2009"),
-      ("cisco_ios", "15.2(7)E8"), ("cisco_iosxe", "17.9.5"), ("huawei_vrp", "V200R021C10SPC100")]  # fmt: skip
+LINUX = ("server", "vm", "database", "middleware")
+WINDOW = (
+    "asset_maintenance_window:\n  days: [sun]\n  start: '02:00'\n  end: '05:00'\n  timezone: Europe/Berlin\n"
+)
 VENDORS = ["Dell", "HPE", "Cisco", "Huawei", "NetApp", "Fortinet", "VMware"]
 
 
@@ -82,8 +89,7 @@ def generate(root: Path, assets: int, seed: int = 7) -> Path:
             out += [f"        site_{site}:", "          hosts:"]
             out += [f"            {h}:" for h in members.get(f"customer_{customer}/site_{site}", [])]
         (inv / "group_vars" / f"customer_{customer}.yml").write_text(
-            f"---\nasset_customer: {customer}\nasset_owner: Owner of {customer}\n"
-            "asset_maintenance_window:\n  days: [sun]\n  start: '02:00'\n  end: '05:00'\n  timezone: Europe/Berlin\n",
+            f"---\nasset_customer: {customer}\nasset_owner: Owner of {customer}\n{WINDOW}",
             encoding="utf-8",
         )
         for site in sites[customer]:
@@ -105,10 +111,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs; the best is reported")
     parser.add_argument("--budget", type=float, default=3.0, help="seconds allowed for check + report")
     args = parser.parse_args(argv)
-
-    from opsbook.register.check import check
-    from opsbook.register.render import write_report
-    from opsbook.register.report import build_report
 
     with tempfile.TemporaryDirectory(prefix="opsbook-register-bench-") as tmp:
         t0 = time.perf_counter()
