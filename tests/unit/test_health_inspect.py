@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import opsbook.cli.health as cli_health
 from opsbook.cli import app
-from opsbook.errors import OpsbookError
+from opsbook.errors import OpsbookError, UsageError
 from opsbook.health.classify import DeviceProbe, report_from_run
 from opsbook.health.inspect import group_members, inspect, read_by_netmiko
 from opsbook.health.model import Status
@@ -99,6 +99,21 @@ def test_inspect_with_nothing_to_inspect_is_an_error_naming_the_limit(tmp_path):
             prober=lambda d: [],
             devices=lambda inventory, limit, paths: ([], []),
         )
+
+
+def test_bad_inventory_input_exits_1_not_2_which_means_findings(tmp_path):
+    def broken(inventory, limit, paths):
+        raise UsageError("sw01: variable ansible_password is vault-encrypted", hint="keep it elsewhere")
+
+    with pytest.raises(OpsbookError) as caught:
+        inspect(
+            paths=ProjectPaths(tmp_path),
+            runner=FakeRunner(recorded_run()),
+            prober=lambda d: [],
+            devices=broken,
+        )
+    assert caught.value.exit_code == 1
+    assert "vault-encrypted" in str(caught.value)
 
 
 def test_group_members_follow_children_and_netmiko_selection():

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from opsbook.errors import OpsbookError
+from opsbook.errors import OpsbookError, UsageError
 from opsbook.health.classify import DeviceProbe, report_from_run
 from opsbook.health.model import HealthReport
 from opsbook.health.render import report_json
@@ -122,7 +122,10 @@ def inspect(
     """
     paths = paths or project_paths()
     runner = runner or run_playbook
-    by_ansible, by_netmiko = devices(inventory, limit, paths)
+    try:
+        by_ansible, by_netmiko = devices(inventory, limit, paths)
+    except UsageError as exc:  # exit 1, not 2: 2 means "the inspection found something"
+        raise OpsbookError(exc.message, hint=exc.hint) from exc
     secrets = sorted({s for d in [*by_ansible, *by_netmiko] for s in d.secrets()})
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsbook-health") as pool:
         probing = pool.submit(prober, by_netmiko)
