@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from opsbook.cli.inventory import app
-from opsbook.errors import UsageError
-from opsbook.register import check_register
+from opsbook.errors import OpsbookError, UsageError
+from opsbook.register import RegisterError, check_register, ensure_register_sound
 from opsbook.register.check import check
 from opsbook.register.problems import RULES
 
@@ -180,7 +180,8 @@ def test_an_overlay_inventory_may_give_a_host_inline_vars_again(tmp_path: Path) 
     """The lab's podman overlay (a second -i) re-lists hosts with ansible_host: that is fine."""
     overlay = tmp_path / "podman-inventory.yml"
     overlay.write_text(
-        "all:\n  children:\n    lab_podman:\n      vars:\n        ansible_connection: containers.podman.podman\n"
+        "all:\n  children:\n    lab_podman:\n      vars:\n"
+        "        ansible_connection: containers.podman.podman\n"
         "      hosts:\n        sw01:\n          ansible_host: sw01\n"
     )
     reconcile_fixture = CORPUS / "_reconcile"
@@ -198,3 +199,16 @@ def test_vars_files_named_like_ansible_looks_them_up(tmp_path: Path) -> None:
     result = check([tmp_path / "inv"], roles_dirs=[])
     assert result.problems == []
     assert result.merged["web02.example.com"]["asset_id"].value == "ACME-0002"
+
+
+def test_ensure_register_sound_raises_an_opsbook_error_listing_the_problems() -> None:
+    ensure_register_sound([CORPUS / "valid"], roles_dirs=[])  # sound: returns quietly
+    with pytest.raises(RegisterError) as caught:
+        ensure_register_sound([CORPUS / "date_order"], roles_dirs=[])
+    error = caught.value
+    assert isinstance(error, OpsbookError)
+    assert [p.rule for p in error.problems] == ["date-order"]
+    assert "no host was touched" in error.message
+    assert "date-order" in error.message
+    assert error.hint is not None
+    assert "opsbook inventory check -i" in error.hint

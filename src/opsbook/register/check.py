@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from opsbook.errors import OpsbookError
 from opsbook.register.keys import AllowedKeys, allowed_keys
 from opsbook.register.loader import Entry, Host, LoadedRegister, VarsBlock, load_register
 from opsbook.register.merge import Merger, Resolved
@@ -96,6 +97,33 @@ def check_register(paths: Sequence[Path | str], *, roles_dirs: Sequence[Path] | 
     ``roles_dirs`` (default: the ``roles/`` of the project holding ``paths[0]``).
     """
     return check(paths, roles_dirs=roles_dirs).problems
+
+
+class RegisterError(OpsbookError):
+    """The register is broken: nothing may run against it. ``problems`` lists every problem."""
+
+    def __init__(self, problems: Sequence[Problem], sources: Sequence[Path | str]) -> None:
+        shown = [p.render() for p in problems[:_SHOWN]]
+        more = f"\n  … and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
+        where = " ".join(f"-i {s}" for s in sources)
+        super().__init__(
+            f"the asset register has {len(problems)} problem(s); no host was touched:\n  "
+            + "\n  ".join(shown)
+            + more,
+            hint=f"fix them (all listed by: opsbook inventory check {where}) and run again",
+        )
+        self.problems = list(problems)
+
+
+_SHOWN = 20
+
+
+def ensure_register_sound(paths: Sequence[Path | str], *, roles_dirs: Sequence[Path] | None = None) -> None:
+    """Raise :class:`RegisterError` when :func:`check_register` finds anything: the guard every
+    opsbook command that runs a playbook calls before starting ansible."""
+    problems = check_register(paths, roles_dirs=roles_dirs)
+    if problems:
+        raise RegisterError(problems, paths)
 
 
 @contextmanager
