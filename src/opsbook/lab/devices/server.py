@@ -231,6 +231,7 @@ class DeviceServer:
                     process_factory=self._process_factory(runtime),
                     line_editor=False,
                     encoding="utf-8",
+                    errors="replace",
                     keepalive_interval=0,
                     login_timeout=60,
                 )
