@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -70,3 +71,37 @@ def test_a_play_over_podman_exec(lab: LabHandle, tmp_path: Path) -> None:
     finally:
         for host in lab.hosts:
             lab.sh(host, "rm -f /srv/data/podman-exec.txt")
+
+
+def test_ios_devices_answer_ansible_network_cli_with_the_inventorys_settings(lab: LabHandle) -> None:
+    ios = lab.devices_of("cisco_ios")
+    assert ios, "the session lab has at least one IOS device"
+    proc = _run(
+        lab, "ansible", "-i", str(lab.inventory), "ios", "-m", "cisco.ios.ios_command",
+        "-a", "commands='show version'",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for device in ios:
+        assert f"{device.name} | SUCCESS" in proc.stdout
+        assert f"{device.name} uptime is" in proc.stdout
+
+
+def test_every_device_answers_netmiko_with_the_inventorys_credentials(lab: LabHandle) -> None:
+    from netmiko import ConnectHandler  # noqa: PLC0415 - slow import, only here
+
+    assert {d.platform for d in lab.devices} == {"cisco_ios", "huawei_vrp"}
+    for device in lab.devices:
+        proc = _run(lab, "ansible-inventory", "-i", str(lab.inventory), "--host", device.name)
+        hostvars = json.loads(proc.stdout)
+        params = {
+            "device_type": hostvars["netmiko_device_type"],
+            "host": hostvars["ansible_host"],
+            "port": hostvars["ansible_port"],
+            "username": hostvars["ansible_user"],
+            "password": hostvars["ansible_password"],
+        }
+        assert params == device.netmiko_params()
+        command = "show version" if device.platform == "cisco_ios" else "display version"
+        with ConnectHandler(**params) as conn:
+            output = conn.send_command(command)
+        assert hostvars["asset_os_version"] in output

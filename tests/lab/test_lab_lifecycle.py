@@ -1,12 +1,13 @@
 """lab up / status / down: idempotent, exact clean-up, refusing taken ports, cleaning up when interrupted.
 
-Besides the session lab, these tests make their own small labs on ports 3401-3499.
+Besides the session lab, these tests make their own small labs on free ports they look for
+(other labs and test sessions run on this machine at the same time).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import random
 import signal
 import socket
 import subprocess
@@ -36,11 +37,21 @@ def _labelled_containers(name: str, env: dict[str, str]) -> list[str]:
 
 
 def _pid_alive(pid: int) -> bool:
+    """A live process (a zombie waiting for init to reap it counts as ended)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    return True
+    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+
+
+def _free_block(count: int) -> int:
+    """The first port of ``count`` consecutive free loopback ports (20000-29999)."""
+    for _ in range(200):
+        base = random.randrange(20000, 30000 - count)
+        if all(port_is_free(p) for p in range(base, base + count)):
+            return base
+    raise AssertionError("no block of free ports found")
 
 
 @pytest.fixture
@@ -61,8 +72,10 @@ def test_status_lists_hosts_and_devices(lab: LabHandle) -> None:
         assert host in proc.stdout
         assert str(lab.host_ports[host]) in proc.stdout
         assert lab.container_id(host)[:12] in proc.stdout
+    lines = proc.stdout.splitlines()
     for device in lab.devices:
-        assert device.name in proc.stdout and device.platform in proc.stdout
+        row = next(line for line in lines if f" {device.name} " in line)
+        assert device.platform in row and str(device.port) in row and "yes" in row
     assert "running" in proc.stdout
     assert lab.sh(lab.hosts[0], "true").returncode == 0
 
@@ -99,15 +112,16 @@ def test_up_with_another_shape_asks_for_down_first(lab: LabHandle) -> None:
 
 def test_down_removes_exactly_what_up_made_and_is_idempotent(scratch_lab: str) -> None:
     paths = project_paths()
+    base = _free_block(2)
     result = lab_api.up(
-        scratch_lab, hosts=1, devices=1, ssh_port_base=3401, device_port_base=3451, paths=paths
+        scratch_lab, hosts=1, devices=1, ssh_port_base=base, device_port_base=base + 1, paths=paths
     )
     state = result.state
     env = lab_api.podman_env(paths)
     ids = [h.container_id for h in state.hosts]
     assert _labelled_containers(scratch_lab, env) == [i[:12] for i in ids]
     assert state.device_pid is not None and _pid_alive(state.device_pid)
-    assert not port_is_free(3401) and not port_is_free(3451)
+    assert not port_is_free(base) and not port_is_free(base + 1)
     inventory = Path(state.inventory_dir)
     assert inventory == lab_dir(paths, scratch_lab) / "inventory"
     assert (inventory / "hosts.yml").is_file()
@@ -117,35 +131,38 @@ def test_down_removes_exactly_what_up_made_and_is_idempotent(scratch_lab: str) -
     for container_id in ids:
         assert podman("container", "exists", container_id, env=env, check=False).returncode == 1
     assert not _pid_alive(state.device_pid)
-    assert port_is_free(3401) and port_is_free(3451)
+    assert port_is_free(base) and port_is_free(base + 1)
     assert not lab_dir(paths, scratch_lab).exists()
     assert lab_api.down(scratch_lab, paths=paths) is None  # again: nothing to do
 
 
-@pytest.mark.parametrize("taken", [3412, 3461], ids=["host-port", "device-port"])
-def test_a_taken_port_is_named_and_nothing_is_left_behind(scratch_lab: str, taken: int) -> None:
+@pytest.mark.parametrize("offset", [1, 3], ids=["host-port", "device-port"])
+def test_a_taken_port_is_named_and_nothing_is_left_behind(scratch_lab: str, offset: int) -> None:
     paths = project_paths()
     env = lab_api.podman_env(paths)
+    base = _free_block(4)  # hosts on base, base+1; devices on base+2, base+3
+    taken = base + offset
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", taken))
         sock.listen()
         with pytest.raises(OpsbookError) as err:
             lab_api.up(
-                scratch_lab, hosts=2, devices=2, ssh_port_base=3411, device_port_base=3460, paths=paths
+                scratch_lab, hosts=2, devices=2, ssh_port_base=base, device_port_base=base + 2, paths=paths
             )
     assert f"port(s) {taken} on 127.0.0.1 already in use" in err.value.message
     assert _labelled_containers(scratch_lab, env) == []
     assert not state_path(paths, scratch_lab).exists()
-    assert all(port_is_free(p) for p in (3411, 3412, 3460, 3461))
+    assert all(port_is_free(p) for p in range(base, base + 4))
 
 
 def test_an_interrupted_up_removes_what_it_had_started(scratch_lab: str) -> None:
     paths = project_paths()
     env = lab_api.podman_env(paths)
     state_file = state_path(paths, scratch_lab)
+    base = _free_block(3)
     command = [OPSBOOK, "lab", "up", "--name", scratch_lab, "--hosts", "3", "--devices", "0"]
     proc = subprocess.Popen(
-        [*command, "--ssh-port-base", "3421"],
+        [*command, "--ssh-port-base", str(base)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -167,4 +184,4 @@ def test_an_interrupted_up_removes_what_it_had_started(scratch_lab: str) -> None
     assert "interrupted" in output
     assert _labelled_containers(scratch_lab, env) == []
     assert not lab_dir(paths, scratch_lab).exists()
-    assert all(port_is_free(p) for p in (3421, 3422, 3423))
+    assert all(port_is_free(p) for p in range(base, base + 3))
