@@ -226,6 +226,10 @@ class _Checker:
         assets: dict[str, Any] = {}
         for key, entry in block.entries.items():
             if key in _ASSET_FIELD_SET:
+                if _templated(entry.value):
+                    # Jinja is evaluated by Ansible at run time, not here: not validated, not compared
+                    self._invalid.add(id(entry))
+                    continue
                 assets[key] = entry.value
             elif not self.allowed.is_allowed(key):
                 self.unknown_key(block, entry)
@@ -525,6 +529,10 @@ class _Checker:
         self.problems = [p for p in self.problems if (p.rule, p.path, p.line, p.column) != key]
         self._seen.discard(key)
         self.add(problem)
+
+
+def _templated(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
 
 
 def _normalise(field_name: str, value: Any) -> str:
