@@ -41,7 +41,8 @@ options:
     type: dict
     required: true
 notes:
-  - Mark the task C(no_log) or keep its input out of logs - it holds secrets; the output does not.
+  - The secrets among O(variables) (passwords, secrets, keys, SNMP communities) are masked in
+    everything Ansible logs or returns; the comparison result is redacted by opsbook's rules.
 """
 
 EXAMPLES = r"""
@@ -77,6 +78,7 @@ from ansible.module_utils.basic import AnsibleModule
 try:
     from opsbook.errors import OpsbookError
     from opsbook.network.compliance import DeviceStatus, check_device
+    from opsbook.network.inventory import secrets_in_vars
     from opsbook.network.platforms import platform
     from opsbook.network.render import render_device
 
@@ -91,7 +93,9 @@ def main() -> None:
             "device": {"type": "str", "required": True},
             "platform": {"type": "str", "required": True},
             "config": {"type": "str", "required": True, "no_log": True},
-            "variables": {"type": "dict", "required": True, "no_log": True},
+            # not no_log: Ansible would then mask every value of it (addresses, names) in the
+            # output; the secrets among them are masked below instead
+            "variables": {"type": "dict", "required": True},
         },
         supports_check_mode=True,
     )
@@ -99,6 +103,7 @@ def main() -> None:
         module.fail_json(msg=f"the opsbook Python package is needed on the controller: {IMPORT_ERROR}")
         return
     device = module.params["device"]
+    module.no_log_values.update(secrets_in_vars(module.params["variables"]))
     try:
         plat = platform(module.params["platform"]).name
         intended = render_device(device, plat, module.params["variables"])

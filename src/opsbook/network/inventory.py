@@ -47,20 +47,29 @@ class NetDevice:
 
     def secrets(self) -> list[str]:
         """Known secret values of this device (for scrubbing free text)."""
-        found = [self.password, self.secret]
-        for key, value in self.vars.items():
-            if isinstance(value, str) and any(w in key for w in ("password", "secret", "key", "community")):
-                found.append(value)
-        for user in self.vars.get("net_local_users", []) or []:
-            if isinstance(user, Mapping):
-                found.append(str(user.get("secret", "")))
-        for comm in self.vars.get("net_snmp_communities", []) or []:
-            if isinstance(comm, Mapping):
-                found.append(str(comm.get("name", "")))
-        for server in self.vars.get("net_tacacs_servers", []) or []:
-            if isinstance(server, Mapping):
-                found.append(str(server.get("key", "")))
-        return [s for s in found if s]
+        return [s for s in (self.password, self.secret, *secrets_in_vars(self.vars)) if s]
+
+
+_SECRET_KEY_WORDS = ("password", "secret", "key", "community")
+
+
+def secrets_in_vars(variables: Mapping[str, Any]) -> list[str]:
+    """Secret values among ``net_*`` variables: values of keys naming a password, secret, key or
+    community, user secrets, SNMP community names and TACACS keys."""
+    found: list[str] = []
+    for key, value in variables.items():
+        if isinstance(value, str) and any(w in key for w in _SECRET_KEY_WORDS):
+            found.append(value)
+    for user in variables.get("net_local_users", []) or []:
+        if isinstance(user, Mapping):
+            found.append(str(user.get("secret", "")))
+    for comm in variables.get("net_snmp_communities", []) or []:
+        if isinstance(comm, Mapping):
+            found.append(str(comm.get("name", "")))
+    for server in variables.get("net_tacacs_servers", []) or []:
+        if isinstance(server, Mapping):
+            found.append(str(server.get("key", "")))
+    return [s for s in found if s]
 
 
 def device_platform(hostvars: Mapping[str, Any]) -> str | None:
