@@ -38,13 +38,18 @@ Inventory = Annotated[
 def check_command(
     inventory: Inventory = None,
     output: str = typer.Option("text", "--output", "-o", help="text or json."),
+    netbox_export: bool = typer.Option(
+        False,
+        "--netbox-export",
+        help="The inventory is an export of NetBox's inventory: allow its own variables.",
+    ),
 ) -> None:
     """Report every problem of the register at once (file:line:column: RULE: message → fix).
 
     Reads files only; no host is contacted. Exit 0 when the register is sound, 1 when not.
     """
     sources = resolve_sources(inventory)
-    result = run_check(sources)
+    result = run_check(sources, plugins=("netbox.netbox.nb_inventory",) if netbox_export else ())
     if output == "json":
         typer.echo(
             json.dumps(

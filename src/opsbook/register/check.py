@@ -139,16 +139,25 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(paths: Sequence[Path | str], *, roles_dirs: Sequence[Path] | None = None) -> CheckResult:
-    """Load, merge and check a register; the result keeps all three for reports."""
+def check(
+    paths: Sequence[Path | str],
+    *,
+    roles_dirs: Sequence[Path] | None = None,
+    plugins: tuple[str, ...] = (),
+) -> CheckResult:
+    """Load, merge and check a register; the result keeps all three for reports. ``plugins``:
+    inventory plugins whose own host variables are allowed (``netbox.netbox.nb_inventory`` when
+    checking an export of a NetBox inventory)."""
     with gc_paused():
-        return _check(paths, roles_dirs)
+        return _check(paths, roles_dirs, plugins)
 
 
-def _check(paths: Sequence[Path | str], roles_dirs: Sequence[Path] | None) -> CheckResult:
+def _check(
+    paths: Sequence[Path | str], roles_dirs: Sequence[Path] | None, plugins: tuple[str, ...]
+) -> CheckResult:
     register = load_register(paths)
     dirs = default_roles_dirs(paths) if roles_dirs is None else list(roles_dirs)
-    allowed = allowed_keys(dirs[0] if dirs else None)
+    allowed = allowed_keys(dirs[0] if dirs else None, plugins=plugins)
     for extra in dirs[1:]:
         for name, origin in allowed_keys(extra).declared.items():
             allowed.declared.setdefault(name, origin)

@@ -3,8 +3,10 @@
 Allowed are: the asset fields of :mod:`opsbook.register.schema`; every ``ansible_*`` variable
 (connection and behaviour settings); the variables declared by the roles in
 ``roles/*/meta/argument_specs.yml`` (read at check time, so new roles need no change here); and
-the documented opsbook settings in ``data/settings.yml``. Anything else is reported as an
-unknown key with the closest allowed names.
+the documented opsbook settings in ``data/settings.yml``; and, only when asked for (checking an
+export of a plugin's inventory), the host variables a documented inventory plugin sets
+(``data/plugin_vars.yml``, e.g. NetBox's). Anything else is reported as an unknown key with the
+closest allowed names.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ def opsbook_settings() -> dict[str, str]:
     text = resources.files("opsbook.register").joinpath("data/settings.yml").read_text(encoding="utf-8")
     data = yaml.safe_load(text) or {}
     return {str(k): " ".join(str(v).split()) for k, v in data.items()}
+
+
+@lru_cache(maxsize=1)
+def plugin_variables() -> dict[str, str]:
+    """Host variables set by the inventory plugins docs/register.md documents: name → plugin."""
+    text = resources.files("opsbook.register").joinpath("data/plugin_vars.yml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    return {str(name): str(plugin) for plugin, names in data.items() for name in names or []}
 
 
 def _spec_options(spec_file: Path) -> set[str]:
@@ -101,11 +111,15 @@ class AllowedKeys:
         return cached
 
 
-def allowed_keys(roles_dir: Path | None = None) -> AllowedKeys:
-    """The allowlist: asset fields + ansible_* + role arguments + opsbook settings."""
+def allowed_keys(roles_dir: Path | None = None, *, plugins: tuple[str, ...] = ()) -> AllowedKeys:
+    """The allowlist: asset fields + ansible_* + role arguments + opsbook settings, plus the host
+    variables of the inventory ``plugins`` named (for checking an export of their inventory)."""
     declared: dict[str, str] = dict.fromkeys(ASSET_FIELDS, "asset schema")
     for name, role in role_variables(roles_dir).items():
         declared.setdefault(name, f"role {role}")
     for name in opsbook_settings():
         declared.setdefault(name, "opsbook setting")
+    for name, plugin in plugin_variables().items():
+        if plugin in plugins:
+            declared.setdefault(name, f"set by {plugin}")
     return AllowedKeys(declared)
