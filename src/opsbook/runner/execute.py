@@ -31,6 +31,7 @@ from typing import Any
 
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectPaths, project_paths
+from opsbook.register import ensure_register_sound
 from opsbook.results import RunResult
 from opsbook.runner.artifacts import redact_artifacts, sanitize_command_file, scan_for_secrets
 from opsbook.runner.events import convert_events, output_tail
@@ -68,6 +69,7 @@ def run_playbook(
     label: str = "",
     paths: ProjectPaths | None = None,
     runs_dir: Path | None = None,
+    register_check: bool = True,
 ) -> RunResult:
     """Run ``playbook`` with ansible-runner and return its :class:`RunResult` (also in ``result.json``).
 
@@ -78,7 +80,10 @@ def run_playbook(
     found are listed in ``secret_leaks``). Pass secrets to ansible as ``extravars`` — never as
     ``envvars``, which ansible-runner saves in the ``command`` artifact. ``envvars`` are added to
     the environment (the project's podman settings are always added). ``paths`` / ``runs_dir``
-    override the project and the runs folder (tests).
+    override the project and the runs folder (tests). ``register_check``: the asset register
+    (the inventory) is checked first and a broken one stops the run before any host is touched
+    (:class:`~opsbook.register.RegisterError`); only callers that pass an inventory which is not a
+    register (molecule-style scratch inventories) turn it off.
 
     Raises :class:`~opsbook.runner.inputs.RunInputError` (nothing started) for a missing
     playbook or inventory or a bad run id; ansible's own failures are in the result, not raised.
@@ -86,6 +91,8 @@ def run_playbook(
     paths = paths or project_paths()
     playbook_path = resolve_playbook(playbook, paths)
     inventories = resolve_inventories(inventory, paths)
+    if register_check:
+        ensure_register_sound(inventories or [paths.lab_inventory])
     keys = normalize_secrets(secrets)
     tag_list = normalize_tags(tags)
     run_id = run_id or new_run_id()
