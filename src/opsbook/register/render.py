@@ -211,7 +211,7 @@ def print_tables(report: RegisterReport, console: Console, *, limit: int = 25) -
     grid = Table.grid(padding=(0, 2))
     small = []
     for key, title in DIMENSIONS:
-        table = Table(title=title, show_header=False, title_justify="left", box=None)
+        table = Table(title=title, show_header=False, title_justify="left", box=None, min_width=30)
         table.add_column(title)
         table.add_column("n", justify="right")
         for value, count in report.counts.get(key, [])[:12]:
