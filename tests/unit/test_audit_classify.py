@@ -318,3 +318,9 @@ def test_network_devices_drifted_unverifiable_unreachable() -> None:
     assert hosts["rt1"].status is HostStatus.UNVERIFIABLE
     assert hosts["sw2"].status is HostStatus.UNREACHABLE
     assert {h.scope for h in hosts.values()} == {"network"}
+
+
+def test_no_log_task_skipped_by_its_condition_is_not_applicable(recorded: HostAudit) -> None:
+    # ansible censors a no_log result entirely; the callback still records ansible's skip reason
+    assert _findings(recorded, "Secret task skipped by its condition") == []
+    assert _verdict(recorded, "Secret task skipped by its condition") == "not-applicable"

@@ -30,6 +30,20 @@ ENV = "OPSBOOK_AUDIT_TASKS"
 _SKIP_KEYS = ("msg", "skip_reason", "false_condition")
 
 
+def _censored_skip(result: Any) -> dict[str, str]:
+    """A no_log task's skip reason: ansible censors the whole result, but the reason ("Conditional
+    result was False", the condition's text, "No items in the list") is ansible's own wording, not
+    the task's data. Read from the unified result ansible keeps beside the censored one; only these
+    two fields, never the module's message."""
+    utr = getattr(result, "_CallbackTaskResult__utr", None)
+    found: dict[str, str] = {}
+    for key in ("skip_reason", "false_condition"):
+        value = getattr(utr, key, None)
+        if value not in (None, ""):
+            found[key] = str(value)
+    return found
+
+
 class CallbackModule(CallbackBase):  # type: ignore[misc]  # ansible ships no type information
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -54,7 +68,12 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]  # ansible ships no ty
         }
         if kind in ("skipped", "item_skipped"):
             res = result.result
-            line["skip"] = {k: str(res[k]) for k in _SKIP_KEYS if res.get(k) not in (None, "")}
+            skip = {k: str(res[k]) for k in _SKIP_KEYS if res.get(k) not in (None, "")}
+            if "skip_reason" not in skip and res.get("skipped_reason"):
+                skip["skip_reason"] = str(res["skipped_reason"])
+            if "censored" in res:
+                skip.update(_censored_skip(result))
+            line["skip"] = skip
             if kind == "item_skipped":
                 loop_var = str(res.get("ansible_loop_var", "item"))
                 label = res.get("_ansible_item_label", res.get(loop_var))
