@@ -222,3 +222,9 @@ def test_templated_asset_values_are_not_validated(tmp_path: Path) -> None:
         address = next(line for line in text.splitlines() if line.startswith("asset_mgmt_address"))
         path.write_text(text.replace(address, 'asset_mgmt_address: "{{ ansible_host }}"'))
     assert check_register([tmp_path / "inv"], roles_dirs=[]) == []
+
+
+def test_ini_without_sections_is_reported_unsupported(tmp_path: Path) -> None:
+    (tmp_path / "hosts").write_text("web01 ansible_host=192.0.2.1\nweb02\n")
+    problems = check_register([tmp_path], roles_dirs=[])
+    assert [(p.rule, p.path.name, p.line) for p in problems] == [("unsupported-inventory", "hosts", 1)]

@@ -49,6 +49,7 @@ _INVENTORY_IGNORED_EXT = (
     ".retry",
 )
 _IGNORED_NAMES = frozenset({"group_vars", "host_vars", "vars_plugins"})
+_INI_FIX = "convert it: ansible-inventory -i FILE --list --yaml > hosts.yml (keep group_vars/, host_vars/)"
 _SYNTAX_FIX = "fix the YAML syntax (indentation, quotes, colons)"
 _GROUP_KEYS = frozenset({"hosts", "children", "vars"})
 _RANGE = re.compile(r"\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::(\d+))?\]")
@@ -350,7 +351,8 @@ def _is_ini(path: Path, text: str) -> bool:
         stripped = line.strip()
         if not stripped or stripped.startswith(("#", ";")):
             continue
-        return stripped.startswith("[") and stripped.endswith("]") and ":" not in stripped[1:-1].split(":")[0]
+        # "[webservers]" / "[webservers:children]": an INI section (a YAML inventory is a mapping)
+        return stripped.startswith("[") and stripped.endswith("]")
     return False
 
 
@@ -373,7 +375,7 @@ def _read_inventory_file(register: LoadedRegister, path: Path) -> None:
         register.problems.append(Problem(path, 1, 1, "unsupported-inventory", f"cannot read: {exc}", ""))
         return
     if path.suffix not in (".yml", ".yaml", ".json", "") or _is_ini(path, text):
-        fix = "convert it: ansible-inventory -i FILE --list --yaml > hosts.yml (keep group_vars/, host_vars/)"
+        fix = _INI_FIX
         if path.suffix in (".py", ".sh") or text.startswith("#!"):
             fix = "scripts are not checked; export them to YAML or check the data at its source"
         register.problems.append(
@@ -388,6 +390,19 @@ def _read_inventory_file(register: LoadedRegister, path: Path) -> None:
         )
         return
     root = read_yaml(path, register.problems)
+    if isinstance(root, ScalarNode) and "=" in text:
+        # INI without a section header ("web01 ansible_host=…") parses as one YAML string
+        register.problems.append(
+            Problem(
+                path,
+                1,
+                1,
+                "unsupported-inventory",
+                "only YAML inventories can be checked (this looks like INI)",
+                _INI_FIX,
+            )
+        )
+        return
     if root is not None:
         _InventoryFileReader(register, path).read(root)
 
