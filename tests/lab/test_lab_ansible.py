@@ -101,6 +101,7 @@ def test_every_device_answers_netmiko_with_the_inventorys_credentials(lab: LabHa
             "password": hostvars["ansible_password"],
         }
         assert params == device.netmiko_params()
+        assert hostvars["net_hostname"] == device.name  # the intended configuration is there too
         command = "show version" if device.platform == "cisco_ios" else "display version"
         with ConnectHandler(**params) as conn:
             output = conn.send_command(command)

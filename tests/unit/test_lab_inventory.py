@@ -156,3 +156,10 @@ def test_ansible_reads_it_and_the_overlay_replaces_the_address(state: LabState, 
     assert both["ansible_host"] == "opsbook-host01"
     assert both["ansible_connection"] == PODMAN_CONNECTION
     assert both["ansible_user"] == "opsadmin"
+
+
+def test_device_vars_are_merged_into_device_host_vars_only(state: LabState) -> None:
+    files = inventory_files(state, KEY, device_vars=lambda d: {"net_hostname": d.hostname})
+    assert files["host_vars/opsbook-sw01.yml"]["net_hostname"] == "opsbook-sw01"
+    assert files["host_vars/opsbook-rt01.yml"]["net_hostname"] == "opsbook-rt01"
+    assert "net_hostname" not in files["host_vars/opsbook-host01.yml"]

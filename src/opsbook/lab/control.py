@@ -18,7 +18,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsbook.errors import OpsbookError
 from opsbook.lab import hosts as lab_hosts
@@ -30,6 +30,7 @@ from opsbook.lab.podman import podman_env, podman_executable
 from opsbook.lab.ports import check_ports
 from opsbook.lab.state import (
     DEFAULT_LAB,
+    DeviceRecord,
     HostRecord,
     LabShape,
     LabState,
@@ -39,6 +40,9 @@ from opsbook.lab.state import (
     save_state,
 )
 from opsbook.paths import ProjectPaths, project_paths
+
+if TYPE_CHECKING:
+    from opsbook.lab.devices import DeviceSpec
 
 DEFAULT_HOSTS = 3
 DEFAULT_DEVICES = 2
@@ -242,32 +246,41 @@ def _start_all(
             log(f"  {len(state.devices)} device(s) up (pid {state.device_pid})")
 
 
-def _start_devices(paths: ProjectPaths, state: LabState) -> int:
-    from opsbook.lab.devices import DeviceSpec, start_devices  # noqa: PLC0415 - only labs with devices
+def _device_spec(record: DeviceRecord) -> DeviceSpec:
+    from opsbook.lab.devices import DeviceSpec  # noqa: PLC0415 - only labs with devices
 
-    specs = [
-        DeviceSpec(
-            name=d.name,
-            platform=d.platform,
-            port=d.port,
-            username=d.username,
-            password=d.password,
-            hostname=d.hostname,
-            model=d.model,
-            serial=d.serial,
-            version=d.version,
-        )
-        for d in state.devices
-    ]
+    return DeviceSpec(
+        name=record.name,
+        platform=record.platform,
+        port=record.port,
+        username=record.username,
+        password=record.password,
+        hostname=record.hostname,
+        model=record.model,
+        serial=record.serial,
+        version=record.version,
+    )
+
+
+def _start_devices(paths: ProjectPaths, state: LabState) -> int:
+    from opsbook.lab.devices import start_devices  # noqa: PLC0415 - only labs with devices
+
     folder = devices_dir(paths, state.name)
     folder.mkdir(parents=True, exist_ok=True)
-    pid: int = start_devices(specs, folder)
+    pid: int = start_devices([_device_spec(d) for d in state.devices], folder)
     return pid
+
+
+def _intended_device_vars(record: DeviceRecord) -> dict[str, Any]:
+    """The device's intended configuration (``net_*``): a fresh lab device is compliant with it."""
+    from opsbook.network.labvars import lab_net_vars  # noqa: PLC0415 - only labs with devices
+
+    return lab_net_vars(_device_spec(record))
 
 
 def _write_inventories(paths: ProjectPaths, state: LabState) -> Path:
     key_path = Path(state.ssh_key)
-    inventory = write_inventory(Path(state.inventory_dir), state, key_path)
+    inventory = write_inventory(Path(state.inventory_dir), state, key_path, _intended_device_vars)
     write_podman_overlay(podman_inventory_path(paths, state.name), state)
     write_ssh_config(ssh_config_path(paths, state.name), state, key_path)
     return inventory

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ ALWAYS_OPEN = {
     "end": "23:59",
     "timezone": "Etc/UTC",
 }
+DeviceVars = Callable[[DeviceRecord], dict[str, Any]]
 FUNCTION_GROUPS = ("linux", "network", "ios", "vrp")
 REGISTER_GROUPS = (f"customer_{LAB_CUSTOMER}", f"site_{LAB_SITE}", f"env_{LAB_ENVIRONMENT}")
 
@@ -162,13 +164,20 @@ def hosts_tree(state: LabState) -> dict[str, Any]:
     return {"all": {"children": children}}
 
 
-def inventory_files(state: LabState, key_path: Path) -> dict[str, dict[str, Any]]:
-    """Every file of the lab inventory: relative path → YAML data."""
+def inventory_files(
+    state: LabState, key_path: Path, device_vars: DeviceVars | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every file of the lab inventory: relative path → YAML data.
+
+    ``device_vars`` adds variables to each device's host_vars (the lab passes the devices'
+    intended configuration, ``net_*``, from :func:`opsbook.network.labvars.lab_net_vars`).
+    """
     files: dict[str, dict[str, Any]] = {HOSTS_FILE: hosts_tree(state)}
     for host in state.hosts:
         files[f"host_vars/{host.name}.yml"] = host_vars_for_host(host, key_path, state.created)
     for device in state.devices:
-        files[f"host_vars/{device.name}.yml"] = host_vars_for_device(device, state.created)
+        extra = device_vars(device) if device_vars else {}
+        files[f"host_vars/{device.name}.yml"] = host_vars_for_device(device, state.created) | extra
     return files
 
 
@@ -223,11 +232,14 @@ def remove_inventory(directory: Path) -> None:
             target.unlink()
 
 
-def write_inventory(directory: Path, state: LabState, key_path: Path) -> Path:
+def write_inventory(
+    directory: Path, state: LabState, key_path: Path, device_vars: DeviceVars | None = None
+) -> Path:
     """(Re)write the lab inventory into ``directory``; returns the path of ``hosts.yml``."""
     header = header_for(state)
+    files = inventory_files(state, key_path, device_vars)  # before removing anything: it may fail
     remove_inventory(directory)
-    for relative, data in inventory_files(state, key_path).items():
+    for relative, data in files.items():
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         secret = "ansible_password" in data
