@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from opsbook.cli.inventory import app
 from opsbook.register.docgen import GENERATORS, render_doc, schema_text
 from opsbook.register.problems import RULES
 from opsbook.register.schema import ASSET_FIELDS
@@ -31,3 +34,15 @@ def test_schema_json_is_in_sync() -> None:
     schema = json.loads(path.read_text(encoding="utf-8"))
     assert schema["required"] == ["asset_id", "asset_kind", "asset_customer"]
     assert set(schema["properties"]) == set(ASSET_FIELDS)
+
+
+def test_schema_command_prints_the_json_schema_and_the_rules(tmp_path: Path) -> None:
+    runner = CliRunner()
+    printed = runner.invoke(app, ["schema"])
+    assert printed.exit_code == 0
+    assert json.loads(printed.stdout) == json.loads(schema_text())
+    out = tmp_path / "schema.json"
+    assert runner.invoke(app, ["schema", "--out", str(out)]).exit_code == 0
+    assert out.read_text() == schema_text()
+    rules = runner.invoke(app, ["schema", "--rules"]).stdout.splitlines()
+    assert [line.split(":")[0] for line in rules] == list(RULES)
