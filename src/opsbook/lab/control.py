@@ -165,9 +165,14 @@ def up(
             messages.append(note)
             _down(paths, existing, env)
         state = _create(paths, name, shape, env, log)
-        inventory = _write_inventories(paths, state)
-        state.complete = True
-        save_state(paths, state)
+        try:
+            inventory = _write_inventories(paths, state)
+            state.complete = True
+            save_state(paths, state)
+        except BaseException:
+            log(f"lab {name}: writing the inventory failed: removing what was created")
+            _down(paths, state, env)
+            raise
         return UpResult(state, created=True, inventory=inventory, messages=messages)
 
 
