@@ -169,6 +169,8 @@ def read_yaml(path: Path, problems: list[Problem]) -> Node | None:
 
 def expand_host_pattern(name: str) -> list[str]:
     """``web[01:03]`` → web01, web02, web03 (Ansible's host range syntax)."""
+    if "[" not in name:
+        return [name]
     match = _RANGE.search(name)
     if not match:
         return [name]
@@ -198,9 +200,10 @@ def vars_block(
     block = VarsBlock(path, scope, name, origin, node)
     if not isinstance(node, MappingNode):
         return block
+    entries = block.entries
     for key_node, value_node in mapping_items(node):
-        key = key_text(key_node)
-        if key in block.entries:
+        key = key_node.value if isinstance(key_node, ScalarNode) else key_text(key_node)
+        if key in entries:
             first = mark(block.entries[key].key_node)
             problems.append(
                 _problem(
@@ -213,7 +216,7 @@ def vars_block(
                 )
             )
         value = scalar_value(value_node) if isinstance(value_node, ScalarNode) else to_python(value_node)
-        block.entries[key] = Entry(key, key_node, value_node, value)
+        entries[key] = Entry(key, key_node, value_node, value)
     return block
 
 

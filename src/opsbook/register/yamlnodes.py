@@ -11,7 +11,6 @@ duplicates are reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -36,6 +35,7 @@ __all__ = [
     "to_python",
 ]
 
+_STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -130,6 +130,8 @@ def scalar_value(node: ScalarNode) -> Any:
     """A scalar as Ansible's YAML loader would give it, except dates and unknown tags stay text."""
     tag = node.tag
     text: str = node.value
+    if tag == _STR:
+        return text
     if tag == _NULL:
         return None
     if tag == _BOOL:
@@ -152,16 +154,21 @@ def is_sexagesimal(node: ScalarNode) -> bool:
     return node.tag == _INT and bool(_BASE60.match(node.value))
 
 
-def mapping_items(node: MappingNode) -> Iterator[tuple[ScalarNode | Node, Node]]:
+def mapping_items(node: MappingNode) -> list[tuple[Node, Node]]:
     """Key/value node pairs, with ``<<`` merge keys expanded in place (merged keys first)."""
-    for key, value in node.value:
+    pairs: list[tuple[Node, Node]] = node.value
+    if not any(key.tag == _MERGE for key, _ in pairs):
+        return pairs
+    expanded: list[tuple[Node, Node]] = []
+    for key, value in pairs:
         if key.tag == _MERGE:
             sources = value.value if isinstance(value, SequenceNode) else [value]
             for source in sources:
                 if isinstance(source, MappingNode):
-                    yield from mapping_items(source)
+                    expanded.extend(mapping_items(source))
             continue
-        yield key, value
+        expanded.append((key, value))
+    return expanded
 
 
 def key_text(node: Node) -> str:
