@@ -30,6 +30,7 @@ from opsbook.lab.devices.device import Clock
 from opsbook.lab.devices.faults import Faults, matches, read_faults
 from opsbook.lab.devices.interfaces import normalize_interface
 from opsbook.lab.devices.lines import CTRL_Z, LineReader
+from opsbook.lab.devices.session import CliSession, Reply
 from opsbook.lab.devices.spec import DeviceSpec
 from opsbook.lab.devices.store import HOST_KEY_FILE, DeviceStore, atomic_write
 
@@ -142,6 +143,15 @@ def _crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
+def _handle(runtime: DeviceRuntime, session: CliSession, line: str) -> Reply:
+    """The session's answer; a bug in the simulator answers with an error, not a dead session."""
+    try:
+        return session.handle(line)
+    except Exception:
+        log.exception("%s: simulator error on %r", runtime.spec.name, line)
+        return Reply(output="%Error: internal error in the lab device simulator (see devices.log)\n")
+
+
 async def serve_shell(runtime: DeviceRuntime, process: Any) -> None:
     """One SSH session: login banner, then line by line until exit or disconnect."""
     conn = process.channel.get_connection()
@@ -153,7 +163,7 @@ async def serve_shell(runtime: DeviceRuntime, process: Any) -> None:
     if process.command:
         out = []
         for line in str(process.command).splitlines():
-            reply = session.handle(line)
+            reply = _handle(runtime, session, line)
             out.append(reply.output)
         runtime.persist()
         process.stdout.write(_crlf("".join(out)))
@@ -191,7 +201,7 @@ async def serve_shell(runtime: DeviceRuntime, process: Any) -> None:
                 if not questioned and matches(faults.reject_command, line) and runtime.fire():
                     reply = session.rejected(line)
                 else:
-                    reply = session.handle(line)
+                    reply = _handle(runtime, session, line)
                 hidden = reply.hide_input
                 prompt = reply.prompt if reply.prompt is not None else session.prompt()
                 runtime.persist()
