@@ -49,11 +49,12 @@ def ssh_banner(port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-def _cmdline(pid: int) -> str:
+def _cmdline(pid: int) -> list[str]:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return ""
+        return []
+    return raw.decode(errors="replace").split("\0")
 
 
 def _is_ours(pid: int, state_dir: Path) -> bool:
@@ -64,8 +65,11 @@ def _is_ours(pid: int, state_dir: Path) -> bool:
         return False
     if stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X"):
         return False
-    cmdline = _cmdline(pid)
-    return "opsbook.lab.devices" in cmdline and str(state_dir) in cmdline
+    args = _cmdline(pid)
+    if "opsbook.lab.devices" not in args or "--state-dir" not in args:
+        return False
+    index = args.index("--state-dir") + 1
+    return index < len(args) and args[index] == str(state_dir)
 
 
 def _read_pid(state_dir: Path) -> int | None:
