@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from opsbook.audit.diffs import diff_text, headers
+from opsbook.audit.diffs import diff_text, headers, packages
 from opsbook.audit.model import HOST_SEVERITY, Finding, FindingKind, HostAudit, HostStatus, TaskCheck
 from opsbook.audit.taskmeta import SkipInfo, TaskMeta, meta_key
 from opsbook.results import ItemResult, RunResult, TaskResult, TaskStatus
@@ -74,7 +74,7 @@ def resource_of(task: TaskResult | ItemResult, args_from: TaskResult | None = No
     headers, else ``dest`` / ``path`` / ``name`` / ``key`` … from its result or its arguments."""
     if isinstance(task, TaskResult) and task.action == NETWORK_ACTION and task.result.get("feature"):
         return str(task.result["feature"])
-    named = headers(task.diff)
+    named = headers(task.diff) or packages(task.diff)
     if named:
         return ", ".join(named)
     sources: list[Mapping[str, Any]] = [task.result]
