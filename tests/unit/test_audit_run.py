@@ -114,12 +114,26 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit_run, "now", lambda: next(ticks))
 
 
+def limited(data: dict[str, Any], limit: str | None) -> dict[str, Any]:
+    """``ansible-inventory --limit`` for a comma-separated list of names."""
+    if not limit:
+        return data
+    names = set(limit.split(","))
+    hostvars = {h: v for h, v in data["_meta"]["hostvars"].items() if h in names}
+    groups = {
+        g: {"hosts": [h for h in e.get("hosts", []) if h in names]}
+        for g, e in data.items()
+        if g not in ("_meta", "all")
+    }
+    return {"_meta": {"hostvars": hostvars}, "all": data["all"], **groups}
+
+
 def make_auditor(tmp_path: Path, runner: FakeRunner, inv: dict[str, Any] | None = None) -> Auditor:
     return Auditor(
         ProjectPaths(tmp_path),
         runner=runner,
         network=fake_network,
-        inventory_loader=lambda *a, **k: inv or inventory(),
+        inventory_loader=lambda inventory_paths, limit=None, paths=None: limited(inv or inventory(), limit),
     )
 
 
@@ -319,3 +333,33 @@ def test_store_is_under_the_state_folder(tmp_path: Path) -> None:
     assert (
         make_auditor(tmp_path, FakeRunner({})).store.root == AuditStore(tmp_path / ".opsbook" / "audits").root
     )
+
+
+def test_cli_fix_sends_hosts_to_the_engine_devices_to_net_push_then_reaudits(
+    cli: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done: list[tuple[str, str, bool]] = []
+
+    def fixed(kind: str) -> Any:
+        def _fix(console: Any, inventory: Any, names: str, *, yes: bool) -> bool:
+            done.append((kind, names, yes))
+            cli["drift"] = {}
+            return True
+
+        return _fix
+
+    monkeypatch.setattr("opsbook.cli.audit._fix_hosts", fixed("hosts"))
+    monkeypatch.setattr("opsbook.cli.audit._fix_devices", fixed("devices"))
+    result = CliRunner().invoke(app, ["audit", "--fix", "--limit", "web01,sw01", "--yes"])
+    assert done == [("hosts", "web01", True), ("devices", "sw01", True)]
+    assert result.exit_code == 0, result.output
+    assert "Audit after the fix" in result.output
+
+
+def test_cli_fix_failure_exits_1_without_reaudit(
+    cli: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("opsbook.cli.audit._fix_hosts", lambda *a, **k: False)
+    monkeypatch.setattr("opsbook.cli.audit._fix_devices", lambda *a, **k: True)
+    result = CliRunner().invoke(app, ["audit", "--fix", "--limit", "web01", "--yes"])
+    assert result.exit_code == 1 and "Audit after the fix" not in result.output

@@ -24,7 +24,7 @@ from opsbook.audit.history import AuditStore, diff_audits
 from opsbook.audit.model import EXIT_ERROR, Audit
 from opsbook.audit.reports import FILE_NAMES, parse_formats, render
 from opsbook.audit.reports.terminal import print_audit, render_diff
-from opsbook.audit.run import Auditor, AuditRequest, parse_scopes, report_paths
+from opsbook.audit.run import Auditor, AuditRequest, parse_scopes, report_paths, targets_from_inventory
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
 
@@ -176,31 +176,63 @@ def _fix(
     *,
     yes: bool,
 ) -> int:
-    from opsbook.audit.fix import FixEngine  # noqa: PLC0415 — imports ansible's inventory code
-    from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
-    from opsbook.runbooks.engine import RunRequest  # noqa: PLC0415
-    from opsbook.runbooks.exitcodes import ExitCode  # noqa: PLC0415
-
+    """Linux hosts: the runbook engine with the built-in ``audit-fix`` runbook (plan of site.yml,
+    confirm, run, record, history). Devices: ``opsbook net push`` (backup, plan, confirm, apply
+    under a revert timer, post-checks, save or roll back). Then the same audit again."""
     if not limit:
         raise OpsbookError(
             "--fix changes hosts for real and needs --limit",
             hint="name the drifted hosts from the audit: opsbook audit --fix --limit HOST[,HOST…]",
         )
+    auditor = Auditor(project_paths())
+    request = AuditRequest(inventory=inventory, limit=limit, scopes=scopes)
+    targets = targets_from_inventory(auditor.load_inventory(request), scopes)
+    if not targets.linux and not targets.devices:
+        raise OpsbookError(
+            f"--limit {limit!r} matches no Linux host and no network device in scope {', '.join(scopes)}",
+            hint="use the host names the audit reported",
+        )
     console = Console()
+    ok = True
+    if targets.linux:
+        ok = _fix_hosts(console, inventory, ",".join(targets.linux), yes=yes) and ok
+    if targets.devices:
+        ok = _fix_devices(console, inventory, ",".join(d.name for d in targets.devices), yes=yes) and ok
+    if not ok:
+        return EXIT_ERROR
+    console.rule("[bold]Audit after the fix")
+    return _audit(inventory, limit, scopes, formats, out)
+
+
+def _fix_hosts(console: Console, inventory: list[str] | None, hosts: str, *, yes: bool) -> bool:
+    from opsbook.audit.fix import FIX_NAME, FixEngine  # noqa: PLC0415 — imports ansible's inventory code
+    from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
+    from opsbook.runbooks.engine import RunRequest  # noqa: PLC0415
+    from opsbook.runbooks.exitcodes import ExitCode  # noqa: PLC0415
+
+    console.rule(f"[bold]Fix {hosts}: apply site.yml (runbook {FIX_NAME})")
     engine = FixEngine(project_paths(), TerminalUi(console))
     outcome = engine.run(
         RunRequest(
-            name="audit-fix",
-            limit=limit,
+            name=FIX_NAME,
+            limit=hosts,
             yes=yes,
             inventory=[Path(p) for p in inventory] if inventory else None,
         )
     )
     print_outcome(console, outcome)
-    if outcome.exit_code is not ExitCode.OK:
-        return EXIT_ERROR
-    console.rule("[bold]Audit after the fix")
-    return _audit(inventory, limit, scopes, formats, out)
+    return outcome.exit_code is ExitCode.OK
+
+
+def _fix_devices(console: Console, inventory: list[str] | None, devices: str, *, yes: bool) -> bool:
+    from opsbook.cli.net import push_cmd  # noqa: PLC0415 — the network package's safe push, as is
+
+    console.rule(f"[bold]Fix {devices}: push the intended configuration (opsbook net push)")
+    try:
+        push_cmd(limit=devices, inventory=inventory, yes=yes)
+    except typer.Exit as done:
+        return done.exit_code == 0
+    return True
 
 
 @app.command("diff")
