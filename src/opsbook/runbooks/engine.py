@@ -176,7 +176,8 @@ def _outcome(
                 ExitCode.NOT_VERIFIED,
                 f"the post-check did not pass on {', '.join(unverified)}: escalate",
             )
-        return "ok", ExitCode.OK, f"{len(names)} host(s) fixed and verified"
+        done = "done" if runbook.risk is Risk.READ_ONLY else "fixed"
+        return "ok", ExitCode.OK, f"{len(names)} host(s) {done} and verified"
     return "ok", ExitCode.OK, f"{len(names)} host(s) done"
 
 
@@ -189,12 +190,14 @@ class Engine:
         runner: RunFn | None = None,
         resolver: Resolver = resolve_targets,
         runbooks_dir: Path | None = None,
+        playbooks_dir: Path | None = None,
     ) -> None:
         self.paths = paths
         self.ui = ui
         self._runner = runner
         self.resolver = resolver
         self.runbooks_dir = runbooks_dir or paths.runbooks
+        self.playbooks_dir = playbooks_dir or paths.playbooks
         self.history = History(paths.state)
 
     def runner(self) -> RunFn:
@@ -207,7 +210,7 @@ class Engine:
 
     def prepare(self, request: RunRequest) -> Prepared:
         """Everything that needs no host: runbook, parameters, targets and their constraints."""
-        runbook = find_runbook(request.name, self.runbooks_dir, self.paths.playbooks)
+        runbook = find_runbook(request.name, self.runbooks_dir, self.playbooks_dir)
         params = resolve_params(runbook, request.params)
         inventory = [Path(p).resolve() for p in request.inventory] if request.inventory else []
         inventory = inventory or default_inventory(self.paths.root)
@@ -254,7 +257,7 @@ class Engine:
         runbook = session.prepared.runbook
         params = session.prepared.params
         result = self.runner()(
-            str(self.paths.playbooks / runbook.playbook),
+            str(self.playbooks_dir / runbook.playbook),
             inventory=session.prepared.inventory,
             limit=",".join(session.names),
             extravars={
