@@ -26,6 +26,7 @@ from opsbook.lab.devices import (
     write_running_config,
 )
 from opsbook.network.labvars import lab_net_vars
+from opsbook.network.push import configs_equal
 from opsbook.paths import project_paths
 
 PORT_BASE = 3511
@@ -57,7 +58,20 @@ def _host_vars(spec: DeviceSpec) -> dict[str, object]:
         }
     else:
         connection |= {"ansible_connection": "ansible.builtin.local", "netmiko_device_type": "huawei"}
-    return {**connection, **lab_net_vars(spec)}
+    register = {  # a register-sound lab asset (opsbook inventory check)
+        "asset_id": spec.name.upper(),
+        "asset_kind": "switch" if spec.platform == "cisco_ios" else "router",
+        "asset_customer": "lab",
+        "asset_environment": "lab",
+        "asset_os": spec.platform,
+        "asset_maintenance_window": {
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "start": "00:00",
+            "end": "23:59",
+            "timezone": "Etc/UTC",
+        },
+    }
+    return {**connection, **register, **lab_net_vars(spec)}
 
 
 @pytest.fixture(scope="module")
@@ -69,15 +83,9 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     ]
     inventory = root / "inventory"
     (inventory / "host_vars").mkdir(parents=True)
-    hosts = {
-        "all": {
-            "children": {
-                "network": {
-                    "children": {"ios": {"hosts": {"na-sw01": {}}}, "vrp": {"hosts": {"na-rt01": {}}}}
-                }
-            }
-        }
-    }
+    devices = {"ios": {"hosts": {"na-sw01": {}}}, "vrp": {"hosts": {"na-rt01": {}}}}
+    customer = {"hosts": {"na-sw01": {}, "na-rt01": {}}}
+    hosts = {"all": {"children": {"network": {"children": devices}, "customer_lab": customer}}}
     (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
     for spec in specs:
         (inventory / "host_vars" / f"{spec.name}.yml").write_text(
@@ -202,3 +210,40 @@ def test_ansible_playbooks_do_the_same_work(setup: Setup) -> None:
         check=True,
     )
     assert log.stdout.startswith("backup (ansible-playbook)")
+
+
+def _runbook(setup: Setup, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "opsbook"), "runbook", "run", *args, "-i", str(setup.inventory), "--yes", "--no-progress"],
+        capture_output=True,
+        text=True,
+        env=_env(setup),
+        cwd=project_paths().root,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_runbooks_push_and_restore(setup: Setup) -> None:
+    name = "na-rt01"
+    write_running_config(setup.state, name, setup.initial[name])
+    good = _opsbook(setup, "backup", "--limit", name)
+    assert good.returncode == 0, good.stdout + good.stderr
+    broken = setup.initial[name].replace(
+        " ntp-service unicast-server 192.0.2.123", " ntp-service unicast-server 198.51.100.66"
+    )
+    write_running_config(setup.state, name, broken)
+
+    plan = _runbook(setup, "network-push", "--limit", name, "--check", "--ticket", "CHG-7")
+    assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-3000:]
+    assert read_running_config(setup.state, name) == broken
+
+    pushed = _runbook(setup, "network-push", "--limit", name, "--ticket", "CHG-7")
+    assert pushed.returncode == 0, pushed.stdout[-3000:] + pushed.stderr[-3000:]
+    assert configs_equal(read_running_config(setup.state, name), setup.initial[name], "huawei_vrp")
+
+    write_running_config(setup.state, name, broken)
+    # the latest backup (@1, the default) is the post-push one: the known good configuration
+    restored = _runbook(setup, "restore-network-config", "--limit", name, "--ticket", "INC-7")
+    assert restored.returncode == 0, restored.stdout[-3000:] + restored.stderr[-3000:]
+    assert configs_equal(read_running_config(setup.state, name), setup.initial[name], "huawei_vrp")

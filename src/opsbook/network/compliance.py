@@ -17,7 +17,8 @@ hash on the device) and never appear in the result.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -184,22 +185,42 @@ def interface_names(tree: HConfig) -> set[str]:
     return {c.text for c in tree.children if c.text.startswith("interface ")}
 
 
+@dataclass(frozen=True)
+class View:
+    """A top-level section seen through a feature's child selector (no copy of the tree)."""
+
+    node: HConfigChild
+    only: re.Pattern[str] | None = None
+
+    @property
+    def text(self) -> str:
+        return self.node.text
+
+    @property
+    def children(self) -> list[HConfigChild]:
+        kids = list(self.node.children)
+        return kids if self.only is None else [c for c in kids if self.only.search(c.text)]
+
+
+Item = HConfigChild | View
+
+
 def select(
     tree: HConfig,
     platform_name: str,
     feature: str,
     *,
     declared_interfaces: set[str] | None = None,
-) -> HConfig:
-    """The part of ``tree`` that belongs to ``feature``.
+) -> list[View]:
+    """The top-level sections of ``tree`` that belong to ``feature`` (views, not copies).
 
     For ``interfaces``, with ``declared_interfaces`` given: only those interfaces, plus logical
     interfaces that may be removed (Loopback, Tunnel) — physical interfaces the intended
     configuration does not declare are not managed.
     """
     name = platform(platform_name).name
-    out = HConfig(tree.driver)
     sels = selectors(name, feature)
+    out: list[View] = []
     for child in tree.children:
         sel = next((s for s in sels if s.top.search(child.text)), None)
         if sel is None:
@@ -211,48 +232,68 @@ def select(
             and not REMOVABLE_INTERFACES[name].search(child.text)
         ):
             continue
-        if sel.child is None:
-            out.add_deep_copy_of(child)
+        view = View(child, sel.child)
+        if sel.child is not None and not view.children:
             continue
-        kept = [c for c in child.children if sel.child.search(c.text)]
-        if kept:
-            section = out.add_child(child.text)
-            for c in kept:
-                section.add_deep_copy_of(c)
+        out.append(view)
     return out
 
 
-def _children_map(node: HConfig | HConfigChild) -> dict[str, HConfigChild]:
-    return {c.text: c for c in node.children}
+def select_tree(
+    tree: HConfig,
+    platform_name: str,
+    features: list[str],
+    *,
+    declared_interfaces: set[str] | None = None,
+) -> HConfig:
+    """The features' part of ``tree`` as a new hier_config tree (for remediation)."""
+    out = HConfig(tree.driver)
+    for feature in features:
+        for view in select(tree, platform_name, feature, declared_interfaces=declared_interfaces):
+            if view.only is None:
+                out.add_deep_copy_of(view.node)
+                continue
+            section = out.get_child(equals=view.text) or out.add_child(view.text)
+            for child in view.children:
+                section.add_deep_copy_of(child)
+    return out
 
 
-def _subtree_lines(child: HConfigChild, depth: int) -> list[str]:
+def _kids(item: HConfig | Item) -> list[HConfigChild]:
+    return item.children if isinstance(item, View) else list(item.children)
+
+
+def _subtree_lines(child: Item, depth: int) -> list[str]:
     lines = [" " * depth + child.text.replace("\n", "\n" + " " * depth)]
-    for sub in child.children:
+    for sub in _kids(child):
         lines += _subtree_lines(sub, depth + 1)
     return lines
 
 
-def tree_difference(left: HConfig | HConfigChild, right: HConfig | HConfigChild, depth: int = 0) -> list[str]:
-    """Lines of ``left`` absent from ``right``, indented, with the parents they sit under."""
-    others = _children_map(right)
+def _difference(left: Sequence[Item], right: Sequence[Item], depth: int) -> list[str]:
+    others = {c.text: c for c in right}
     out: list[str] = []
-    for child in left.children:
+    for child in left:
         other = others.get(child.text)
         if other is None:
             out += _subtree_lines(child, depth)
             continue
-        below = tree_difference(child, other, depth + 1)
+        below = _difference(_kids(child), _kids(other), depth + 1)
         if below:
             out.append(" " * depth + child.text)
             out += below
     return out
 
 
-def tree_text(tree: HConfig, platform_name: str) -> str:
-    """The tree as text, top-level lines sorted, secrets redacted."""
+def tree_difference(left: HConfig | HConfigChild, right: HConfig | HConfigChild, depth: int = 0) -> list[str]:
+    """Lines of ``left`` absent from ``right``, indented, with the parents they sit under."""
+    return _difference(_kids(left), _kids(right), depth)
+
+
+def tree_text(items: Sequence[Item], platform_name: str) -> str:
+    """Sections as text, top-level lines sorted, secrets redacted."""
     lines: list[str] = []
-    for child in sorted(tree.children, key=lambda c: c.text):
+    for child in sorted(items, key=lambda c: c.text):
         lines += _subtree_lines(child, 0)
     lines = redact_lines("\n".join(lines).split("\n"), platform_name) if lines else []
     return "\n".join(lines) + ("\n" if lines else "")
@@ -285,8 +326,8 @@ def check_feature(
     declared = interface_names(intended) if feature == "interfaces" else None
     want = select(intended, platform_name, feature)
     have = select(running, platform_name, feature, declared_interfaces=declared)
-    missing = redact_lines(tree_difference(want, have), platform_name)
-    extra = redact_lines(tree_difference(have, want), platform_name)
+    missing = redact_lines(_difference(want, have, 0), platform_name)
+    extra = redact_lines(_difference(have, want, 0), platform_name)
     missing, extra = _annotate_secret_changes(missing, extra)
     return FeatureResult(
         feature=feature,

@@ -183,7 +183,7 @@ def _finish_prepare(
 ) -> Prepared:
     result = _result_from_plan(device, p, PushStatus.PLANNED)
     result.backup_commit = commit or ""
-    result.steps.append(f"backup stored ({commit[:10] if commit else 'unchanged since the last backup'})")
+    result.steps.append(f"backup stored ({commit[:10]})" if commit else "backup: nothing new to store")
     if p.empty:
         result.status = PushStatus.UNCHANGED
         result.steps.append("running configuration already matches: nothing to do")
@@ -207,14 +207,17 @@ def prepare(
     store: BackupStore,
     connector: Connector,
     allow_mgmt: bool = False,
+    backup: bool = True,
 ) -> Prepared:
-    """Phase 1 for a push to the intended configuration."""
+    """Phase 1 for a push to the intended configuration (``backup=False``: plan only, nothing
+    written — check mode)."""
     session = connector(device)
     try:
         before = session.running_config()
     finally:
         session.close()
-    commit = store.save({device.name: (device.platform, before)}, reason=f"pre-push backup of {device.name}")
+    reason = f"pre-push backup of {device.name}"
+    commit = store.save({device.name: (device.platform, before)}, reason=reason) if backup else None
     p = plan(device.name, device.platform, before, intended.features)
     return _finish_prepare(device, p, before, commit, allow_mgmt=allow_mgmt, intended=intended)
 
@@ -226,6 +229,7 @@ def prepare_restore(
     connector: Connector,
     ref: str = "@1",
     allow_mgmt: bool = False,
+    backup: bool = True,
 ) -> Prepared:
     """Phase 1 for restoring a stored backup (``ref``: commit id or ``@N``, default the newest).
 
@@ -238,9 +242,8 @@ def prepare_restore(
         before = session.running_config()
     finally:
         session.close()
-    commit = store.save(
-        {device.name: (device.platform, before)}, reason=f"pre-restore backup of {device.name}"
-    )
+    reason = f"pre-restore backup of {device.name}"
+    commit = store.save({device.name: (device.platform, before)}, reason=reason) if backup else None
     p = restore_plan(device.name, device.platform, before, target)
     prepared = _finish_prepare(device, p, before, commit, allow_mgmt=allow_mgmt, intended=None)
     prepared.target = target

@@ -115,10 +115,16 @@ _SAFETY_NET: dict[PlatformName, Rule] = {
 }
 
 
+#: every rule above needs one of these words in the line: a quick test before the rules
+_TRIGGER = re.compile(r"password|secret|community|key|auth|priv|cipher|securityname|snmp-server host")
+
+
 def redact_line(line: str, platform_name: str, parent: str = "") -> tuple[str, list[str]]:
     """One line redacted, and the names of the rules that applied (empty: nothing secret)."""
     name = platform(platform_name).name
     applied: list[str] = []
+    if not _TRIGGER.search(line):
+        return line, applied
     for rule in RULES[name]:
         if rule.parent is not None and not rule.parent.search(parent):
             continue
@@ -149,6 +155,8 @@ def secret_values(line: str, platform_name: str, parent: str = "") -> list[tuple
     """The (encoding, value) pairs of the secrets in one line, in order (encoding "" = none given)."""
     name = platform(platform_name).name
     found: list[tuple[int, str, str]] = []
+    if not _TRIGGER.search(line):
+        return []
     work = line
     for rule in RULES[name]:
         if rule.parent is not None and not rule.parent.search(parent):

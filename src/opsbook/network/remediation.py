@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from hier_config import HConfig, WorkflowRemediation
 
-from opsbook.network.compliance import interface_names, match_secrets, parse, select
+from opsbook.network.compliance import interface_names, match_secrets, parse, select_tree
 from opsbook.network.features import FEATURES, feature_of
 from opsbook.network.normalize import expand_interface
 from opsbook.network.platforms import platform
@@ -67,14 +67,6 @@ def _send_lines(lines: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _merge(parts: Sequence[HConfig], base: HConfig) -> HConfig:
-    out = HConfig(base.driver)
-    for part in parts:
-        for child in part.children:
-            out.add_deep_copy_of(child)
-    return out
-
-
 def _lines(config: HConfig) -> list[str]:
     return list(config.dump_simple(sectional_exiting=True))
 
@@ -91,10 +83,9 @@ def plan(device: str, platform_name: str, running_config: str, intended: Mapping
     want = parse("\n".join(intended[f] for f in FEATURES if f in intended), name)
     match_secrets(want, running, name)
     declared = interface_names(want)
-    scoped_running = _merge(
-        [select(running, name, f, declared_interfaces=declared) for f in FEATURES if f in intended], running
-    )
-    scoped_want = _merge([select(want, name, f) for f in FEATURES if f in intended], want)
+    managed = [f for f in FEATURES if f in intended]
+    scoped_running = select_tree(running, name, managed, declared_interfaces=declared)
+    scoped_want = select_tree(want, name, managed)
     workflow = WorkflowRemediation(scoped_running, scoped_want)
     remediation = workflow.remediation_config
     return Plan(

@@ -8,6 +8,7 @@ checked nor changed. docs/network.md lists every variable.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -64,7 +65,9 @@ def wildcard(value: str) -> str:
     return f"{net.network_address} {net.hostmask}"
 
 
+@functools.lru_cache(maxsize=8)
 def environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment (cached: compiled templates are reused for every device)."""
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
