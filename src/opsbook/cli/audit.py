@@ -28,6 +28,9 @@ from opsbook.audit.run import Auditor, AuditRequest, parse_scopes, report_paths,
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
 
+#: the runbook that brings network devices to their intended configuration (runbooks/network-push.yml)
+NETWORK_FIX = "network-push"
+
 app = typer.Typer(
     help="Config-drift audit: compliant / drifted / unverifiable per host, reports and history.",
     invoke_without_command=True,
@@ -177,8 +180,9 @@ def _fix(
     yes: bool,
 ) -> int:
     """Linux hosts: the runbook engine with the built-in ``audit-fix`` runbook (plan of site.yml,
-    confirm, run, record, history). Devices: ``opsbook net push`` (backup, plan, confirm, apply
-    under a revert timer, post-checks, save or roll back). Then the same audit again."""
+    confirm, run, record, history). Devices: the runbook ``network-push`` through the same engine
+    (backup, plan, confirm, apply under a revert timer, post-checks, save or roll back, record).
+    Then the same audit again."""
     if not limit:
         raise OpsbookError(
             "--fix changes hosts for real and needs --limit",
@@ -225,14 +229,22 @@ def _fix_hosts(console: Console, inventory: list[str] | None, hosts: str, *, yes
 
 
 def _fix_devices(console: Console, inventory: list[str] | None, devices: str, *, yes: bool) -> bool:
-    from opsbook.cli.net import push_cmd  # noqa: PLC0415 — the network package's safe push, as is
+    from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
+    from opsbook.runbooks.engine import Engine, RunRequest  # noqa: PLC0415
+    from opsbook.runbooks.exitcodes import ExitCode  # noqa: PLC0415
 
-    console.rule(f"[bold]Fix {devices}: push the intended configuration (opsbook net push)")
-    try:
-        push_cmd(limit=devices, inventory=inventory, yes=yes)
-    except typer.Exit as done:
-        return done.exit_code == 0
-    return True
+    console.rule(f"[bold]Fix {devices}: push the intended configuration (runbook {NETWORK_FIX})")
+    engine = Engine(project_paths(), TerminalUi(console))
+    outcome = engine.run(
+        RunRequest(
+            name=NETWORK_FIX,
+            limit=devices,
+            yes=yes,
+            inventory=[Path(p) for p in inventory] if inventory else None,
+        )
+    )
+    print_outcome(console, outcome)
+    return outcome.exit_code is ExitCode.OK
 
 
 @app.command("diff")
