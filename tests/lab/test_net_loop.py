@@ -208,6 +208,22 @@ def test_connection_dropped_mid_push_leaves_the_backup_configuration(
     assert store.history(name)[0].subject.startswith("pre-push backup")
 
 
+@pytest.mark.parametrize("name", DEVICES)
+def test_a_rejected_command_mid_push_rolls_back(netlab: NetLab, store: BackupStore, name: str) -> None:
+    netlab.reset(name)
+    device = netlab.device(name)
+    _inject(device, DRIFT[name])
+    drifted = netlab.running(name)
+    pattern = "^logging host" if name == "nl-sw01" else "^info-center loghost"
+    set_faults(netlab.state, name, reject_command=pattern, times=1)
+
+    intended = render_device(name, device.platform, device.vars)
+    result = push_device(device, intended, store=store, connector=netmiko_connector(), confirm=_yes)
+    assert result.status is PushStatus.ROLLED_BACK, (result.error, result.steps)
+    assert "rejected a command" in result.error
+    assert configs_equal(netlab.running(name), drifted, device.platform)
+
+
 def test_ios_revert_timer_restores_an_unreachable_device_by_itself(
     netlab: NetLab, store: BackupStore
 ) -> None:
