@@ -37,7 +37,8 @@ T = TypeVar("T")
 
 #: what a refused command looks like on each platform
 ERROR_PATTERNS: dict[str, str] = {
-    "cisco_ios": r"(?m)^\s*(% ?(Invalid|Incomplete|Ambiguous|Unknown|Error|Bad)|Command authorization failed)",
+    "cisco_ios": r"(?m)^\s*(% ?(Invalid|Incomplete|Ambiguous|Unknown|Error|Bad)"
+    r"|Command authorization failed)",
     "huawei_vrp": r"(?m)^\s*Error:",
 }
 
