@@ -19,5 +19,17 @@ opsbook health || rc=$?
 if ((rc != 0 && rc != 2)); then
   exit "$rc"
 fi
+echo "==> config-drift audit of every lab host and device (read-only: check + diff mode)"
+# Exit 2 means drift was found and 1 that something could not be checked: results the report
+# explains, not failures of the demo - as long as the audit was kept (a new audit.json).
+kept_before=$(find .opsbook/audits -name audit.json 2>/dev/null | wc -l)
+rc=0
+opsbook audit --format table,html || rc=$?
+kept_after=$(find .opsbook/audits -name audit.json 2>/dev/null | wc -l)
+if ((kept_after == kept_before)); then
+  exit "$rc"
+fi
+report="$(ls -1td .opsbook/audits/*/ | head -1)audit-report.html"
+echo "Audit report (HTML, open it in a browser): $PWD/$report"
 echo
 echo "The lab is still running: try 'opsbook lab status', or remove it with 'opsbook lab down'."
