@@ -24,6 +24,15 @@ STYLES = {
 _ORDER = {s: i for i, s in enumerate(HOST_SEVERITY)}
 
 
+def short_time(iso: str) -> str:
+    """``2026-11-20T02:00:00+00:00`` → ``2026-11-20 02:00 UTC`` (other offsets are kept)."""
+    if len(iso) >= 16 and iso[10] == "T":
+        zone = iso[19:]
+        suffix = " UTC" if zone in ("+00:00", "Z", "") else f" {zone}"
+        return f"{iso[:10]} {iso[11:16]}{suffix}"
+    return iso
+
+
 def _status(value: str) -> Text:
     return Text(value, style=STYLES.get(value, ""))
 
@@ -68,7 +77,7 @@ def render(
             _status(h.status.value),
             str(len(h.drift)) if h.drift else "",
             str(len(h.unverifiable)) if h.unverifiable else "",
-            since,
+            short_time(since),
         )
     parts: list[RenderableType] = [table]
     drift = Text()
@@ -77,7 +86,7 @@ def render(
             drift.append(f"  {h.host}: ", style="bold")
             drift.append(_what(f))
             if f.since:
-                drift.append(f"  (since {f.since})", style="dim")
+                drift.append(f"  (since {short_time(f.since)})", style="dim")
             drift.append("\n")
             if f.diff:
                 drift.append_text(diff_text(f.diff, max_diff_lines))
@@ -129,7 +138,9 @@ def render_diff(diff: AuditDiff) -> RenderableType:
             table.add_row(h.host, status, "", "", "", "")
         for change, f in rows:
             style = {"new": "yellow", "resolved": "green", "persisting": "dim"}[change]
-            table.add_row(h.host, status, Text(change, style=style), f.kind.value, _what(f), f.since)
+            table.add_row(
+                h.host, status, Text(change, style=style), f.kind.value, _what(f), short_time(f.since)
+            )
     parts.append(table)
     if diff.only_older:
         parts.append(Text("only in the older audit: " + ", ".join(diff.only_older), style="dim"))
