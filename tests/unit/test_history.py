@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,19 @@ def test_a_rebuilt_row_with_a_fresh_hash_still_breaks_the_next_link(
         project, "UPDATE runs SET ticket = ?, hash = ? WHERE id = ?", "INC-forged", chain_hash(forged), ids[0]
     )
     assert _problems(project) == [f"{ids[1]}: chain broken: the previous index row was removed or edited"]
+
+
+def test_verify_waits_while_a_run_writes_its_record(three_runs: tuple[ProjectPaths, list[str]]) -> None:
+    project, _ = three_runs
+    history = History(project.state)
+    results: list[list[str]] = []
+    with history.writing():
+        reader = threading.Thread(target=lambda: results.append([str(i) for i in history.verify()]))
+        reader.start()
+        reader.join(timeout=0.3)
+        assert reader.is_alive() and results == []  # blocked: a record may be half-way indexed
+    reader.join(timeout=10)
+    assert results == [[]]
 
 
 def test_get_accepts_a_unique_prefix(three_runs: tuple[ProjectPaths, list[str]]) -> None:

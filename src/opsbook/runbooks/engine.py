@@ -410,32 +410,31 @@ class Engine:
             service_report=service,
         )
         record = Record.model_validate(redact(record.model_dump(mode="json"), secret_values))
-        record_path = write_record(record, run_dir)
-        reports = render_reports(record, run_dir)
-        scan_roots = sorted({run_dir, *(Path(r.artifact_dir) for _, r in runs)})
-        state = self.paths.state.resolve()
-        # the runner found (and masked) these in its artifacts; anything still on disk is masked here
-        runner_found = [
-            Path(r.artifact_dir) / leak for _, r in runs for leak in getattr(r, "secret_leaks", [])
-        ]
-        remaining = purge_secrets(scan_roots, secret_values)
-        leaks = sorted({_relative(p, state) for p in [*runner_found, *remaining]})
-        scan = SecretScan(
-            scanned=[_relative(p, state) for p in scan_roots],
-            leaks=leaks,
-            secrets_checked=len(secret_values),
-        )
-        if leaks:
-            code = ExitCode.SECRET_LEAK
-            self.ui.warn(
-                "a secret value was found in the run's files (now masked there): "
-                + ", ".join(leaks)
-                + " — the run is flagged: rotate the secret and find out how it got there"
+        with self.history.writing():
+            record_path = write_record(record, run_dir)
+            reports = render_reports(record, run_dir)
+            scan_roots = sorted({run_dir, *(Path(r.artifact_dir) for _, r in runs)})
+            state = self.paths.state.resolve()
+            # the runner found (and masked) these in its artifacts; anything still on disk is masked here
+            runner_found = [Path(r.artifact_dir) / leak for _, r in runs for leak in r.secret_leaks]
+            remaining = purge_secrets(scan_roots, secret_values)
+            leaks = sorted({_relative(p, state) for p in [*runner_found, *remaining]})
+            scan = SecretScan(
+                scanned=[_relative(p, state) for p in scan_roots],
+                leaks=leaks,
+                secrets_checked=len(secret_values),
             )
-        record = record.model_copy(update={"secret_scan": scan, "exit_code": int(code)})
-        write_record(record, run_dir)
-        reports = render_reports(record, run_dir)
-        self.history.append(record, record_path)
+            if leaks:
+                code = ExitCode.SECRET_LEAK
+                self.ui.warn(
+                    "a secret value was found in the run's files (now masked there): "
+                    + ", ".join(leaks)
+                    + " — the run is flagged: rotate the secret and find out how it got there"
+                )
+            record = record.model_copy(update={"secret_scan": scan, "exit_code": int(code)})
+            write_record(record, run_dir)
+            reports = render_reports(record, run_dir)
+            self.history.append(record, record_path)
         return RunOutcome(exit_code=code, record=record, record_path=record_path, reports=reports)
 
 

@@ -15,6 +15,7 @@ chain; ship the head hash elsewhere (ticket, log) if that matters.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import sqlite3
@@ -28,6 +29,7 @@ from opsbook.runbooks.records import RECORD_FILE, Record, atomic_write
 
 DB_FILE = "history.sqlite"
 HEAD_FILE = "history.head"
+LOCK_FILE = "history.lock"
 GENESIS = "0" * 64
 
 _SCHEMA = """
@@ -148,6 +150,23 @@ class History:
         self.runs_dir = state_dir / "runs"
 
     @contextmanager
+    def _lock(self, mode: int) -> Iterator[None]:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with (self.state_dir / LOCK_FILE).open("a") as handle:
+            fcntl.flock(handle, mode)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Held while a run writes its record and indexes it, so that verify never sees a record
+        written but not yet indexed."""
+        with self._lock(fcntl.LOCK_EX):
+            yield
+
+    @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
@@ -221,6 +240,10 @@ class History:
 
     def verify(self) -> list[Issue]:
         """Every inconsistency between the chain, the head file and the record files."""
+        with self._lock(fcntl.LOCK_SH):
+            return self._verify()
+
+    def _verify(self) -> list[Issue]:
         issues: list[Issue] = []
         entries = self.entries()
         prev = GENESIS
