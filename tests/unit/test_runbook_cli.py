@@ -44,7 +44,11 @@ def test_list_and_check_flag_an_invalid_runbook(tmp_path: Path) -> None:
     assert listing.returncode == ExitCode.USAGE and "INVALID" in listing.stdout
     check = _cli(project, "runbook", "check")
     assert check.returncode == ExitCode.USAGE
-    assert "demo-look.yml:8: risk: Input should be 'read-only', 'changing' or 'destructive'" in check.stdout
+    assert (
+        "runbooks/demo-look.yml:8: risk: Input should be 'read-only', 'changing' or 'destructive'"
+        in check.stdout
+    )
+    assert str(tmp_path) not in check.stdout  # paths relative to the project
 
 
 def test_show_prints_parameters_and_the_knowledge_page(tmp_path: Path) -> None:

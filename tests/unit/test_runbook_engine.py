@@ -132,9 +132,11 @@ def test_a_read_only_runbook_runs_once_without_asking(project: ProjectPaths) -> 
 
 
 def test_check_runs_only_in_check_mode(project: ProjectPaths) -> None:
-    engine, runner = make_engine(project, ScriptedUi(tty=False))
+    ui = ScriptedUi(tty=False)
+    engine, runner = make_engine(project, ui)
     outcome = engine.run(RunRequest("demo-fix", limit="web1", check=True))
     assert runner.purposes() == ["check"]
+    assert [(p.host, [c.task for c in p.changes]) for p in ui.plans[0]] == [("web1", ["Rotate logs"])]
     assert outcome.exit_code is ExitCode.OK
     record = outcome.record
     assert record is not None and record.mode == "check" and record.outcome == "planned"

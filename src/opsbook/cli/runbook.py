@@ -131,7 +131,7 @@ def check() -> None:
     for path in files:
         problems.extend(check_runbook(path, paths.playbooks)[1])
     for problem in problems:
-        console.print(str(problem), highlight=False)
+        console.print(problem.describe(paths.root), highlight=False)
     if problems:
         console.print(f"[red]{len(problems)} problem(s)[/] in {len(files)} runbook(s)")
         raise typer.Exit(int(ExitCode.USAGE))

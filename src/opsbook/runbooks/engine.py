@@ -237,6 +237,7 @@ class Engine:
         )
         if request.check:
             final = self._run_playbook(session, "check")
+            self.ui.show_plan(self._plan_view(final, names))
             return self._finish(session, final, Consent(required="none", given="check-only"))
         if required == "none":
             final = self._run_playbook(session, "apply")

@@ -38,7 +38,14 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}: {self.message}"
+        return self.describe()
+
+    def describe(self, root: Path | None = None) -> str:
+        """``file:line: message`` (the file relative to ``root`` when it lies inside) and the fix."""
+        shown = self.file
+        if root is not None and self.file.is_relative_to(root):
+            shown = self.file.relative_to(root)
+        text = f"{shown}:{self.line}: {self.message}"
         return f"{text}\n    fix: {self.hint}" if self.hint else text
 
 
