@@ -234,6 +234,22 @@ def test_a_fix_that_does_not_verify_exits_6_and_escalates(project: ProjectPaths)
     assert "Escalate as described in runbooks/demo-fix.md (Escalation)." in report.follow_up
 
 
+def test_a_failed_run_of_a_runbook_with_rollback_names_the_rollback(project: ProjectPaths) -> None:
+    path = project.runbooks / "demo-fix.yml"
+    path.write_text(path.read_text().replace("timeout: 5m", "timeout: 5m\nrollback:\n  playbook: demo.yml"))
+    engine, _ = make_engine(
+        project,
+        ScriptedUi(answers=["y"]),
+        lambda purpose, host: [] if purpose == "plan" else [failed(host, "x", "y")],
+    )
+    outcome = engine.run(RunRequest("demo-fix", limit="web1"))
+    assert outcome.record is not None
+    assert (
+        "If the change must be undone: opsbook run demo.yml --limit web1"
+        in outcome.record.service_report.follow_up
+    )
+
+
 def test_a_playbook_that_reports_no_post_check_is_not_verified(project: ProjectPaths) -> None:
     engine, _ = make_engine(project, ScriptedUi(answers=["y"]), lambda purpose, host: [changed(host, "x")])
     outcome = engine.run(RunRequest("demo-fix", limit="web1"))

@@ -374,6 +374,7 @@ class Engine:
             run_id=run_id,
             runbook=runbook.name,
             outcome=outcome,
+            rollback=runbook.rollback.playbook if runbook.rollback else "",
         )
         record = Record(
             id=run_id,

@@ -44,6 +44,7 @@ def build_service_report(
     run_id: str,
     runbook: str,
     outcome: str,
+    rollback: str = "",
 ) -> ServiceReport:
     cause: list[str] = []
     actions: list[str] = []
@@ -99,6 +100,9 @@ def build_service_report(
         follow.append(f"Re-run the failed hosts: opsbook history rerun {run_id} --failed")
     if outcome == "not-verified":
         follow.append(f"Escalate as described in runbooks/{runbook}.md (Escalation).")
+    if rollback and outcome in ("failed", "not-verified", "timeout"):
+        hosts_text = ",".join(hosts)
+        follow.append(f"If the change must be undone: opsbook run {rollback} --limit {hosts_text}")
     if outcome in ("ok", "planned") and not follow:
         follow.append("None.")
     return ServiceReport(
