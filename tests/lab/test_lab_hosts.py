@@ -110,3 +110,9 @@ def test_apt_reaches_the_debian_mirror_inside_a_host(lab: LabHandle) -> None:
     assert "bookworm-security" in proc.stdout
     policy = lab.sh(host, "apt-cache policy nginx").stdout
     assert "Candidate:" in policy and "Candidate: (none)" not in policy
+
+
+def test_each_host_records_its_lab_serial_for_reconcile(lab: LabHandle) -> None:
+    for host in lab.state.hosts:
+        recorded = lab.sh(host.name, "cat /etc/opsbook/asset_serial").stdout.strip()
+        assert recorded == host.serial

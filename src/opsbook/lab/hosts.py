@@ -76,6 +76,18 @@ def start_container(lab: str, host: HostRecord, image: str, public_key: str, env
         env=env,
         input_text=public_key + "\n",
     )
+    # A container has no serial of its own (DMI shows the machine's): the lab's synthetic serial
+    # goes where an operator records one, which is what `opsbook inventory reconcile` reads.
+    podman(
+        "exec",
+        "-i",
+        container_id,
+        "sh",
+        "-c",
+        "mkdir -p /etc/opsbook && cat > /etc/opsbook/asset_serial && chmod 0644 /etc/opsbook/asset_serial",
+        env=env,
+        input_text=host.serial + "\n",
+    )
     return container_id
 
 
