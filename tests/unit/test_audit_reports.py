@@ -121,3 +121,4 @@ def test_terminal_summary_names_every_host_and_the_drift() -> None:
     assert "not checked: Command would have run" in text
     assert "html report: /x/audit-report.html" in text
     assert "exit code 1" in text
+    assert "(since 2026-11-20 02:00 UTC)" in text
