@@ -31,5 +31,11 @@ if ((kept_after == kept_before)); then
 fi
 report="$(ls -1td .opsbook/audits/*/ | head -1)audit-report.html"
 echo "Audit report (HTML, open it in a browser): $PWD/$report"
+
+echo "==> a read-only emergency runbook, with its service record"
+# high-load changes nothing: evidence for a ticket (top processes, load, I/O wait, OOM kills).
+# The run writes record.json and a service report (Markdown + HTML); the paths are printed.
+opsbook runbook run high-load --limit opsbook-host01 --ticket DEMO-1 </dev/null
+
 echo
 echo "The lab is still running: try 'opsbook lab status', or remove it with 'opsbook lab down'."
