@@ -2,7 +2,6 @@
 # Copyright: opsbook contributors
 # Apache License 2.0 (see the repository's LICENSE)
 """evidence_bundle: write a redacted evidence bundle (tar.gz) from command outputs and files."""
-# ruff: noqa: E402  -- Ansible modules keep DOCUMENTATION / EXAMPLES / RETURN before the imports
 
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 # Copyright: opsbook contributors
 # Apache License 2.0 (see the repository's LICENSE)
 """net_interface: inspect a network interface (state + logs) and bounce it, on Cisco IOS or Huawei VRP."""
-# ruff: noqa: E402  -- Ansible modules keep DOCUMENTATION / EXAMPLES / RETURN before the imports
 
 from __future__ import annotations
 
