@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +24,7 @@ from rich.table import Table
 from opsbook.audit.history import AuditStore, diff_audits
 from opsbook.audit.model import EXIT_ERROR, Audit
 from opsbook.audit.reports import FILE_NAMES, parse_formats, render
-from opsbook.audit.reports.terminal import print_audit, render_diff
+from opsbook.audit.reports.terminal import print_audit, render_diff, short_time
 from opsbook.audit.run import Auditor, AuditRequest, parse_scopes, report_paths, targets_from_inventory
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
@@ -47,6 +48,11 @@ InventoryOpt = Annotated[
 ]
 
 
+def _console() -> Console:
+    """The terminal's width on a terminal; 160 columns when the output goes to a file or a pipe."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def _fail(exc: OpsbookError) -> typer.Exit:
     Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
     return typer.Exit(EXIT_ERROR)
@@ -57,7 +63,7 @@ def _store() -> AuditStore:
 
 
 def _emit(audit: Audit, formats: list[str], out: Path | None, reports: dict[str, Path]) -> None:
-    console = Console()
+    console = _console()
     files = [f for f in formats if f in FILE_NAMES]
     if out is None and formats == ["json"]:
         typer.echo(render(audit, "json"), nl=False)
@@ -196,7 +202,7 @@ def _fix(
             f"--limit {limit!r} matches no Linux host and no network device in scope {', '.join(scopes)}",
             hint="use the host names the audit reported",
         )
-    console = Console()
+    console = _console()
     ok = True
     if targets.linux:
         ok = _fix_hosts(console, inventory, ",".join(targets.linux), yes=yes) and ok
@@ -278,36 +284,21 @@ def diff_cmd(
     if json_output:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        Console().print(render_diff(result))
+        _console().print(render_diff(result))
 
 
 @app.command("list")
 def list_cmd() -> None:
     """Every audit kept in .opsbook/audits/, oldest first."""
     store = _store()
-    table = Table(
-        "id",
-        "started",
-        "scope",
-        "limit",
-        "compliant",
-        "drifted",
-        "unverifiable",
-        "failed",
-        "unreachable",
-        "exit",
-    )
+    table = Table("id", "started", "scope", "limit", "hosts", "exit")
+    table.columns[0].no_wrap = True
     for e in store.entries():
-        c = e.counts
+        counts = ", ".join(f"{n} {s}" for s, n in e.counts.items() if n) or "none"
         table.add_row(
-            e.id,
-            e.started,
-            ",".join(e.scopes),
-            e.limit or "",
-            *(str(c.get(k, 0)) for k in ("compliant", "drifted", "unverifiable", "failed", "unreachable")),
-            str(e.exit_code),
+            e.id, short_time(e.started), ",".join(e.scopes), e.limit or "", counts, str(e.exit_code)
         )
-    Console().print(table)
+    _console().print(table)
 
 
 @app.command("show")
@@ -326,7 +317,7 @@ def show_cmd(
     except OpsbookError as exc:
         raise _fail(exc) from None
     if fmt == "table":
-        print_audit(kept, Console(), reports=report_paths(store, kept))
+        print_audit(kept, _console(), reports=report_paths(store, kept))
     else:
         typer.echo(render(kept, fmt), nl=False)
     raise typer.Exit(kept.exit_code)
