@@ -1,7 +1,7 @@
 """The config-drift audit against the real lab: converged hosts and simulated devices.
 
 Freshly converged, every host and device is compliant with no unverifiable task. Then one host
-gets an edited sshd_config, an edited kernel parameter file and a removed package, and one IOS
+gets an edited sshd_config, an edited kernel parameter (sysctl.d) file and a removed package, and one IOS
 device an extra running-config line: exactly those are the drift, nothing else. ``opsbook audit
 --fix`` (the runbook engine: audit-fix for the host, network-push for the device) makes them
 compliant again, and ``audit diff`` shows the drift resolved. A task that check mode cannot
@@ -38,7 +38,7 @@ from opsbook.runner import run_playbook
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
 SSHD = "/etc/ssh/sshd_config"
-SYSCTL_FILE = "/etc/sysctl.d/60-opsbook-hardening.conf"
+SYSCTL_FILE = "/etc/sysctl.d/70-opsbook-tuning.conf"  # role tuning, profile generic: vm.swappiness = 30
 PACKAGE = "lsof"  # one of linux_base_packages
 DEVICE_DRIFT = ["ntp server 203.0.113.9"]
 
@@ -137,7 +137,7 @@ def test_changed_file_sysctl_package_and_config_line_are_exactly_the_drift(audit
     host, lab = audit_lab.host, audit_lab.lab
     audit_lab.dirty.update({host, audit_lab.device.name})
     lab.sh(host, f"echo 'X11Forwarding yes' >> {SSHD}")
-    lab.sh(host, f"sed -i 's/^net.ipv4.ip_forward = 0$/net.ipv4.ip_forward = 1/' {SYSCTL_FILE}")
+    lab.sh(host, f"sed -i 's/^vm.swappiness = 30$/vm.swappiness = 60/' {SYSCTL_FILE}")
     lab.sh(host, f"DEBIAN_FRONTEND=noninteractive apt-get remove -y -q {PACKAGE} >/dev/null")
     _configure(audit_lab.device, DEVICE_DRIFT)
 
@@ -159,8 +159,8 @@ def test_changed_file_sysctl_package_and_config_line_are_exactly_the_drift(audit
     assert (
         "+X11Forwarding yes" not in by_resource[SSHD].diff and "-X11Forwarding yes" in by_resource[SSHD].diff
     )
-    assert "-net.ipv4.ip_forward = 1" in by_resource[SYSCTL_FILE].diff
-    assert "+net.ipv4.ip_forward = 0" in by_resource[SYSCTL_FILE].diff
+    assert "-vm.swappiness = 60" in by_resource[SYSCTL_FILE].diff
+    assert "+vm.swappiness = 30" in by_resource[SYSCTL_FILE].diff
     assert PACKAGE in by_resource[PACKAGE].diff
 
     device = network.host(audit_lab.device.name)
