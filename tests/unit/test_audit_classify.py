@@ -324,3 +324,10 @@ def test_no_log_task_skipped_by_its_condition_is_not_applicable(recorded: HostAu
     # ansible censors a no_log result entirely; the callback still records ansible's skip reason
     assert _findings(recorded, "Secret task skipped by its condition") == []
     assert _verdict(recorded, "Secret task skipped by its condition") == "not-applicable"
+
+
+def test_in_memory_actions_reporting_changed_are_not_drift() -> None:
+    group_by = _task("h1", "Sort the hosts", TaskStatus.CHANGED, action="ansible.builtin.group_by")
+    set_fact = _task("h1", "Work out", TaskStatus.CHANGED, action="ansible.builtin.set_fact")
+    (host,) = classify_run(_run([group_by, set_fact])).hosts
+    assert host.status is HostStatus.COMPLIANT and host.findings == []

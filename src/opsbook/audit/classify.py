@@ -16,6 +16,9 @@ Rules (docs/audit.md lists them with examples):
   - a network device that could not be checked; a host no task ran on; a run that stopped early.
 * **failed** / **unreachable** — from the task results and the recap.
 
+``group_by``, ``add_host``, ``set_fact`` and friends only change ansible's in-memory inventory and
+variables: their ``changed`` is never drift.
+
 Skips by an ordinary condition (``when: ansible_os_family == 'RedHat'``) are "not applicable":
 the task does not apply to the host, which is a verified fact. Handlers that would run are listed
 as consequences of the drift that notified them, not as drift of their own.
@@ -41,6 +44,9 @@ _NO_CHECK_MODE = re.compile(
 )
 _CHECK_MODE_VAR = re.compile(r"\bansible_check_mode\b")
 _COMMANDS = frozenset({"command", "shell", "raw", "script"})
+#: actions that only change ansible's own in-memory state (groups, variables) on the controller:
+#: their "changed" (group_by reports it whenever it adds a host to a group) is never drift.
+IN_MEMORY = frozenset({"group_by", "add_host", "set_fact", "set_stats", "include_vars", "debug", "assert"})
 _RESOURCE_KEYS = ("dest", "path", "name", "key", "pkg", "service", "unit", "feature", "repo", "src")
 
 VERDICT_COMPLIANT = "compliant"
@@ -175,6 +181,8 @@ def task_findings(task: TaskResult, meta: TaskMeta | None, *, rescued: bool = Fa
             findings.append(_finding(FindingKind.UNVERIFIABLE, task, reason=why, resource=resource_of(task)))
             return findings
     findings += _item_skip_findings(task, meta)
+    if status is TaskStatus.CHANGED and short_action(task.action) in IN_MEMORY:
+        return findings
     if status is TaskStatus.CHANGED:
         if _ran_for_real(task, meta):
             reason = (
