@@ -231,7 +231,9 @@ def test_audit_diff_shows_the_drift_resolved(audit_lab: AuditLab) -> None:
     result = audit_lab.cli("audit", "diff", older.id, "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    resolved = {(h["host"], f["resource"]) for h in data["hosts"] for f in h["resolved"]}
+    resolved = {
+        (h["host"], f["resource"]) for h in data["hosts"] for f in h["resolved"] if f["kind"] == "drift"
+    }
     assert resolved == {(audit_lab.host, r) for r in (SSHD, SYSCTL_FILE, PACKAGE)}
     assert data["counts"]["new"] == 0 and data["counts"]["persisting"] == 0
 
