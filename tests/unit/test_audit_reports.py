@@ -122,3 +122,11 @@ def test_terminal_summary_names_every_host_and_the_drift() -> None:
     assert "html report: /x/audit-report.html" in text
     assert "exit code 1" in text
     assert "(since 2026-11-20 02:00 UTC)" in text
+
+
+def test_junit_stays_valid_xml_with_control_characters(tmp_path: Path) -> None:
+    audit = sample_audit()
+    audit.hosts[0].findings[0].diff = "+\x1b[31mred\x1b[0m line\x00\n"
+    path = write_reports(audit, ["junit"], tmp_path)["junit"]
+    failure = ET.parse(path).getroot().find(".//failure")
+    assert failure is not None and "red" in (failure.text or "")

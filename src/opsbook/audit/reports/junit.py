@@ -7,12 +7,19 @@ CI servers and monitoring systems that read JUnit show drift as failing tests.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from opsbook.audit.model import Audit, Finding, FindingKind, HostAudit
 
 _ERROR_KINDS = {FindingKind.UNVERIFIABLE, FindingKind.FAILED, FindingKind.UNREACHABLE}
+#: characters XML 1.0 does not allow (control characters in command output, escape sequences)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _message(finding: Finding) -> str:
@@ -34,12 +41,12 @@ def _case(
     counts = {"failures": 0, "errors": 0, "skipped": 0}
     for finding in findings:
         if finding.kind is FindingKind.DRIFT:
-            el = ET.SubElement(case, "failure", message=_message(finding), type="drift")
-            el.text = finding.diff or finding.reason or None
+            el = ET.SubElement(case, "failure", message=_xml(_message(finding)), type="drift")
+            el.text = _xml(finding.diff or finding.reason) or None
             counts["failures"] += 1
         elif finding.kind in _ERROR_KINDS:
-            el = ET.SubElement(case, "error", message=_message(finding), type=finding.kind.value)
-            el.text = finding.reason or None
+            el = ET.SubElement(case, "error", message=_xml(_message(finding)), type=finding.kind.value)
+            el.text = _xml(finding.reason) or None
             counts["errors"] += 1
     if not findings and verdict == "not-applicable":
         ET.SubElement(case, "skipped", message="does not apply to this host (skipped by its condition)")
