@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -164,8 +164,11 @@ class Auditor:
 
     def run(self, request: AuditRequest) -> Audit:
         """Audit, classify, fill "since", save under ``.opsbook/audits/<id>/`` with every report."""
-        from opsbook.runner import new_run_id  # noqa: PLC0415
+        from opsbook.runner import new_run_id, resolve_inventories  # noqa: PLC0415
 
+        if request.inventory:  # relative: to the current folder, else to the project (as `opsbook run`)
+            found = resolve_inventories(request.inventory, self.paths)
+            request = replace(request, inventory=[str(p) for p in found])
         scopes = list(request.scopes)
         targets = targets_from_inventory(self.load_inventory(request), scopes)
         if not targets.linux and not targets.devices:

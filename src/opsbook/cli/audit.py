@@ -194,7 +194,12 @@ def _fix(
             "--fix changes hosts for real and needs --limit",
             hint="name the drifted hosts from the audit: opsbook audit --fix --limit HOST[,HOST…]",
         )
-    auditor = Auditor(project_paths())
+    from opsbook.runner import resolve_inventories  # noqa: PLC0415
+
+    paths = project_paths()
+    if inventory:  # relative: to the current folder, else to the project (as `opsbook run`)
+        inventory = [str(p) for p in resolve_inventories(inventory, paths)]
+    auditor = Auditor(paths)
     request = AuditRequest(inventory=inventory, limit=limit, scopes=scopes)
     targets = targets_from_inventory(auditor.load_inventory(request), scopes)
     if not targets.linux and not targets.devices:
