@@ -12,8 +12,8 @@ export PATH="$PWD/.venv/bin:$PATH"
 eval "$(opsbook lab env)"
 
 echo "==> quality gates"
-ruff check src library module_utils tests benchmarks playbooks
-ruff format --check src library module_utils tests benchmarks playbooks
+ruff check .
+ruff format --check .
 mypy src library playbooks/emergency/library
 yamllint -s .
 ansible-lint -q
