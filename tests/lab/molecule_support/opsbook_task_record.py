@@ -12,6 +12,7 @@ import json
 import os
 from typing import Any
 
+from ansible.playbook.handler import Handler
 from ansible.plugins.callback import CallbackBase
 
 DOCUMENTATION = """
@@ -39,7 +40,7 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]
             "host": result._host.get_name(),
             "task": task.get_name(),
             "action": task.action,
-            "handler": bool(getattr(task, "_role", None) and task.__class__.__name__ == "Handler"),
+            "handler": isinstance(task, Handler),
             "status": status,
             "check_mode": bool(res.get("_ansible_check_mode", False)),
             "msg": str(res.get("msg", ""))[:500],
