@@ -101,7 +101,7 @@ def install_cmd(
     out = Console()
     out.print(f"scheduled [bold]{schedule.name}[/]: {job} daily at {daily} ({chosen})", highlight=False)
     for path in done.files:
-        out.print(f"  wrote {path}", highlight=False)
+        out.print(f"  wrote {path}", highlight=False, soft_wrap=True)
     if done.note:
         out.print(f"  {done.note}", highlight=False)
     elif done.enabled:
@@ -135,4 +135,4 @@ def remove_cmd(
     except OpsbookError as exc:
         raise _fail(exc) from None
     for path in removed:
-        Console().print(f"removed {path}", highlight=False)
+        Console().print(f"removed {path}", highlight=False, soft_wrap=True)
