@@ -11,9 +11,10 @@ from opsbook.lab.devices.grammar import Grammar, Match, ParseError, caret_line
 from opsbook.lab.devices.initial import initial_config
 from opsbook.lab.devices.interfaces import normalize_interface, short_interface
 from opsbook.lab.devices.lines import CTRL_Z, LineReader
-from opsbook.lab.devices.passwords import md5_crypt, type7_decode, type7_encode, verify_md5_crypt
+from opsbook.lab.devices.passwords import type7_decode, type7_encode, verify_md5_crypt
 from opsbook.lab.devices.pipes import PipeError, apply_filters, split_pipes
 from opsbook.lab.devices.spec import DeviceSpec, validate_specs
+from opsbook.network.secrets import md5_crypt
 
 GRAMMAR = Grammar(
     [

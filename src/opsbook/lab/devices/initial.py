@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from opsbook.lab.devices.config import Node, parse_config
 from opsbook.lab.devices.hardware import Hardware, hardware_for
-from opsbook.lab.devices.passwords import derive_salt, md5_crypt, vrp_cipher, vrp_irreversible
+from opsbook.lab.devices.passwords import derive_salt, vrp_cipher, vrp_irreversible
 from opsbook.lab.devices.spec import DeviceSpec
+from opsbook.network.secrets import md5_crypt
 
 
 def mgmt_address(spec: DeviceSpec) -> str:

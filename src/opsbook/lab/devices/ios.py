@@ -28,9 +28,10 @@ from opsbook.lab.devices.editing import (
 )
 from opsbook.lab.devices.grammar import Grammar, Match, ParseError, caret_line, tokenize
 from opsbook.lab.devices.interfaces import is_logical, normalize_interface
-from opsbook.lab.devices.passwords import derive_salt, md5_crypt, type7_encode
+from opsbook.lab.devices.passwords import derive_salt, type7_encode
 from opsbook.lab.devices.pipes import PipeError, apply_filters, split_pipes
 from opsbook.lab.devices.session import CliSession, Reply
+from opsbook.network.secrets import md5_crypt
 
 _NO_ARCHIVE = "%Error: Rollback Confirmed Change needs the archive feature: configure 'archive' and 'path'\n"
 _ALREADY_PENDING = (

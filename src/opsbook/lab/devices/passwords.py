@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from opsbook.network.secrets import md5_crypt
+
 _ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _TYPE7_KEY = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
 
@@ -19,45 +21,6 @@ _TYPE7_KEY = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
 def derive_salt(seed: str, length: int = 4) -> str:
     digest = hashlib.sha256(seed.encode()).digest()
     return "".join(_ITOA64[b % 64] for b in digest[:length])
-
-
-def md5_crypt(password: str, salt: str) -> str:
-    """FreeBSD MD5-crypt as IOS type 5 uses it: ``$1$<salt>$<22 chars>``."""
-    pw = password.encode()
-    salt_b = salt.encode()[:8]
-    magic = b"$1$"
-    ctx = pw + magic + salt_b
-    final = hashlib.md5(pw + salt_b + pw).digest()
-    remaining = len(pw)
-    while remaining > 0:
-        ctx += final[: min(16, remaining)]
-        remaining -= 16
-    i = len(pw)
-    while i:
-        ctx += b"\x00" if i & 1 else pw[:1]
-        i >>= 1
-    final = hashlib.md5(ctx).digest()
-    for rnd in range(1000):
-        step = pw if rnd & 1 else final
-        if rnd % 3:
-            step += salt_b
-        if rnd % 7:
-            step += pw
-        step += final if rnd & 1 else pw
-        final = hashlib.md5(step).digest()
-
-    def to64(value: int, count: int) -> str:
-        chars = []
-        for _ in range(count):
-            chars.append(_ITOA64[value & 0x3F])
-            value >>= 6
-        return "".join(chars)
-
-    encoded = ""
-    for a, b, c in ((0, 6, 12), (1, 7, 13), (2, 8, 14), (3, 9, 15), (4, 10, 5)):
-        encoded += to64((final[a] << 16) | (final[b] << 8) | final[c], 4)
-    encoded += to64(final[11], 2)
-    return f"$1${salt_b.decode()}${encoded}"
 
 
 def verify_md5_crypt(password: str, hashed: str) -> bool:
