@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ import pytest
 from opsbook import lab as lab_api
 from opsbook.lab.handle import LabHandle
 from opsbook.paths import project_paths
+from opsbook.results import RunResult
+from opsbook.runner import run_playbook
 
 LAB_DIR = Path(__file__).parent
 
@@ -78,3 +81,34 @@ def lab() -> Iterator[LabHandle]:
         finally:
             if not keep:
                 lab_api.down(name, paths=paths)
+
+
+@dataclass(frozen=True)
+class SiteConvergence:
+    """The lab's two first runs of playbooks/site.yml: ``first`` configured the fresh lab,
+    ``second`` ran right after it (idempotence). ``fresh`` is False when the lab was reused
+    (OPSBOOK_TEST_LAB_KEEP=1), where the first run may already find everything in place."""
+
+    first: RunResult
+    second: RunResult
+    fresh: bool
+
+
+@pytest.fixture(scope="session")
+def site_converged(lab: LabHandle, tmp_path_factory: pytest.TempPathFactory) -> SiteConvergence:
+    """Converge the lab's Linux hosts with site.yml once per session, then run it a second time.
+
+    Shared by every test that needs a converged lab (tests/lab/test_site.py asserts on both runs,
+    tests/lab/test_audit_lab.py audits the result), so the order the tests run in does not matter
+    and the lab is converged once, not once per test module."""
+    runs = tmp_path_factory.mktemp("site-runs")
+    hosts = ",".join(lab.hosts)
+
+    def site(label: str) -> RunResult:
+        return run_playbook(
+            "site", inventory=[lab.inventory], limit=hosts, progress=False, runs_dir=runs, label=label
+        )
+
+    first = site("site converge (first run)")
+    second = site("site converge (second run)")
+    return SiteConvergence(first, second, fresh=os.environ.get("OPSBOOK_TEST_LAB_KEEP") != "1")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import SiteConvergence
 from playwright.sync_api import sync_playwright
 
 from opsbook.audit.model import Audit, HostStatus
@@ -101,13 +102,13 @@ def _configure(device: NetDevice, lines: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def audit_lab(lab: LabHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditLab]:
+def audit_lab(
+    lab: LabHandle, site_converged: SiteConvergence, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AuditLab]:
     paths = project_paths()
     overlay, devices = _device_intent(lab, tmp_path_factory.mktemp("audit") / "intent")
     ios = next(d for d in devices if d.platform == "cisco_ios")
-    converged = run_playbook(
-        "site.yml", inventory=[lab.inventory], limit=",".join(lab.hosts), progress=False, label="converge"
-    )
+    converged = site_converged.first
     assert converged.ok, f"site.yml did not converge the lab: run {converged.run_id}"
     state = AuditLab(lab, paths, overlay, lab.hosts[0], ios)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from opsbook.audit import run as audit_run
-from opsbook.audit.fix import FIX_NAME, FixEngine
+from opsbook.audit.fix import FIX_KNOWLEDGE_PAGE, FIX_NAME, FixEngine
 from opsbook.audit.history import AuditStore
 from opsbook.audit.model import HostStatus
 from opsbook.audit.run import Auditor, AuditRequest, targets_from_inventory
@@ -25,7 +26,7 @@ from opsbook.audit.taskmeta import META_ENV
 from opsbook.cli import app
 from opsbook.errors import UsageError
 from opsbook.network.compliance import DeviceCompliance, DeviceStatus, FeatureResult, to_task_results
-from opsbook.paths import ProjectPaths
+from opsbook.paths import ProjectPaths, project_paths
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
 from opsbook.runbooks.engine import RunRequest
 from opsbook.runbooks.history import History
@@ -316,6 +317,19 @@ def test_fix_is_planned_confirmed_applied_and_recorded(tmp_path: Path) -> None:
     assert outcome.record.consent.given == "--yes" and outcome.record.outcome == "ok"
     (entry,) = History(tmp_path / ".opsbook").entries()
     assert entry.runbook == FIX_NAME and entry.targets == ["web01"]
+    assert outcome.record.runbook["knowledge_page"] == FIX_KNOWLEDGE_PAGE
+
+
+def test_the_fix_record_points_to_a_page_that_exists() -> None:
+    """audit-fix is built in (no runbooks/audit-fix.md): its record names the docs section."""
+    page, _, anchor = FIX_KNOWLEDGE_PAGE.partition("#")
+    text = (project_paths().root / page).read_text(encoding="utf-8")
+    slugs = {
+        re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in text.splitlines()
+        if line.startswith("#")
+    }
+    assert anchor in slugs
 
 
 def test_fix_without_terminal_or_yes_is_refused(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ FIX_NAME = "audit-fix"
 FIX_PLAYBOOK = "site.yml"
 #: at most this many hosts per fix (a fix is for the hosts an audit named, not a fleet roll-out)
 FIX_MAX_HOSTS = 10
+#: where an operator reads about the built-in runbook (it has no runbooks/audit-fix.md)
+FIX_KNOWLEDGE_PAGE = "docs/audit.md#fixing-drift---fix"
 
 FIX_RUNBOOK = Runbook(
     name=FIX_NAME,
@@ -47,3 +49,6 @@ class FixEngine(Engine):
         targets = self.resolver(inventory, runbook.targets.pattern, request.limit)
         check_constraints(targets, runbook.targets, request.limit, runbook.name)
         return Prepared(runbook, resolve_params(runbook, {}), inventory, targets)
+
+    def knowledge_page(self, runbook: Runbook) -> str:
+        return FIX_KNOWLEDGE_PAGE

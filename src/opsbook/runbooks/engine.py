@@ -208,6 +208,10 @@ class Engine:
             self._runner = runner.run_playbook
         return self._runner
 
+    def knowledge_page(self, runbook: Runbook) -> str:
+        """The page (relative to the project) the record points the operator to."""
+        return f"runbooks/{runbook.name}.md"
+
     def prepare(self, request: RunRequest) -> Prepared:
         """Everything that needs no host: runbook, parameters, targets and their constraints."""
         runbook = find_runbook(request.name, self.runbooks_dir, self.playbooks_dir)
@@ -378,7 +382,7 @@ class Engine:
         )
         record = Record(
             id=run_id,
-            runbook={**runbook.summary_dict(), "knowledge_page": f"runbooks/{runbook.name}.md"},
+            runbook={**runbook.summary_dict(), "knowledge_page": self.knowledge_page(runbook)},
             ticket=request.ticket,
             operator=provenance.operator(),
             started=session.started,
