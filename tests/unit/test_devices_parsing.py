@@ -157,6 +157,8 @@ def test_md5_crypt_matches_the_reference_and_type7_round_trips() -> None:
     assert not verify_md5_crypt("Password", "$1$abcd$ABOCfICGTWeBeG/njucVA1")
     assert type7_encode("cisco", 2) == "02050D480809"
     assert type7_decode("02050D480809") == "cisco"
+    assert type7_encode("", 2) == "02" and type7_decode("02") == ""
+    assert type7_decode("0") is None and type7_decode("xx0D") is None and type7_decode("02ZZ") is None
 
 
 def _spec(platform: str, **kw: object) -> DeviceSpec:

@@ -11,27 +11,36 @@ from __future__ import annotations
 
 import hashlib
 
-_ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#: the alphabet of crypt(3) salts and hashes
+ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _TYPE7_XLAT = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
 _PLAIN = frozenset({"", "0", "simple", "plain"})
 
 
+def type7_encode(password: str, seed: int = 2) -> str:
+    """Cisco type 7: a two-digit seed, then each character XOR the public key, in hex."""
+    seed %= 16
+    key = _TYPE7_XLAT
+    encoded = "".join(f"{ord(char) ^ ord(key[(seed + i) % len(key)]):02X}" for i, char in enumerate(password))
+    return f"{seed:02d}{encoded}"
+
+
 def type7_decode(encoded: str) -> str | None:
-    """Cisco type 7 (Vigenère with a public key) back to plain text; None if malformed."""
-    if len(encoded) < 4 or len(encoded) % 2:
+    """Cisco type 7 back to plain text ("02" is the empty password); None if malformed."""
+    if len(encoded) < 2 or len(encoded) % 2 or not encoded[:2].isdigit():
         return None
     try:
-        seed = int(encoded[:2])
         data = bytes.fromhex(encoded[2:])
     except ValueError:
         return None
+    seed = int(encoded[:2])
     return "".join(chr(b ^ ord(_TYPE7_XLAT[(seed + i) % len(_TYPE7_XLAT)])) for i, b in enumerate(data))
 
 
 def _to64(value: int, count: int) -> str:
     out = []
     for _ in range(count):
-        out.append(_ITOA64[value & 0x3F])
+        out.append(ITOA64[value & 0x3F])
         value >>= 6
     return "".join(out)
 
