@@ -173,6 +173,9 @@ class RunResult:
     #: why the run failed when ansible never reached the recap (syntax error, timeout …):
     #: the last lines of ansible's output, secrets masked.
     error: str = ""
+    #: host → the task that had started there and not finished when the run was stopped (timeout,
+    #: cancel, crash). Ansible on the controller is gone; that task may still run on the host.
+    interrupted: dict[str, str] = field(default_factory=dict)
 
     def for_host(self, host: str) -> list[TaskResult]:
         return [t for t in self.tasks if t.host == host]
@@ -215,6 +218,7 @@ class RunResult:
             "extravars": dict(self.extravars),
             "secret_leaks": list(self.secret_leaks),
             "error": self.error,
+            "interrupted": dict(self.interrupted),
         }
 
     @classmethod
@@ -238,4 +242,5 @@ class RunResult:
             extravars=dict(data.get("extravars", {})),
             secret_leaks=list(data.get("secret_leaks", [])),
             error=data.get("error", ""),
+            interrupted=dict(data.get("interrupted", {})),
         )

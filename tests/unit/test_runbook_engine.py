@@ -265,6 +265,26 @@ def test_a_timeout_exits_7(project: ProjectPaths) -> None:
     assert runner.purposes() == ["plan"]
     assert outcome.exit_code is ExitCode.TIMEOUT
     assert runner.calls[0]["timeout"] == 300
+    record = outcome.record
+    assert record is not None and record.outcome == "timeout"
+    assert record.hosts["web1"].status == "timeout"
+    assert record.failed_hosts() == ["web1"], "rerun --failed re-runs a host stopped at the timeout"
+    assert record.service_report.result_verified == [
+        "web1: NOT verified — the run was stopped at the runbook's timeout"
+    ]
+
+
+def test_a_timeout_names_the_task_that_may_still_run_on_the_host(project: ProjectPaths) -> None:
+    engine, runner = make_engine(project, ScriptedUi(answers=["y"]))
+    runner.interrupted = {"web1": "Rotate logs"}
+    runner.status = "timeout"
+    outcome = engine.run(RunRequest("demo-fix", limit="web1"))
+    assert outcome.record is not None
+    assert outcome.record.hosts["web1"].interrupted_task == "Rotate logs"
+    assert (
+        "web1: stopped at the runbook's timeout while running 'Rotate logs'; that task may still be "
+        "running on the host: check it before re-running"
+    ) in outcome.record.service_report.action_taken
 
 
 def test_a_failing_plan_stops_before_asking(project: ProjectPaths) -> None:

@@ -214,6 +214,8 @@ class FakeRunner:
     artifact_text: str = ""
     #: mask known secrets in results as the real runner does (False: a runner that failed to)
     mask_secrets: bool = True
+    #: host → task the run was stopped under (with status "timeout")
+    interrupted: dict[str, str] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
 
     def __call__(self, playbook: str, **kwargs: Any) -> RunResult:
@@ -245,6 +247,7 @@ class FakeRunner:
             limit=kwargs["limit"],
             tasks=tasks,
             hosts={h: _summary(h, [t for t in tasks if t.host == h]) for h in hosts},
+            interrupted=dict(self.interrupted),
         )
         (run_dir / "result.json").write_text(json.dumps(result.to_dict()))
         return result

@@ -98,6 +98,15 @@ def test_counting_tasks_gives_the_recap_when_the_recap_is_missing(converted: Any
     assert partial.hosts == EXPECTED_HOSTS == summaries_from_tasks(converted.tasks)
 
 
+def test_a_task_started_and_never_finished_is_interrupted_on_that_host() -> None:
+    """A run stopped (timeout) after "Write a file" started on both hosts and finished on alpha."""
+    stopped = [e for e in demo_events() if int(e["counter"]) <= 14]
+    partial = convert_events(stopped, check=True)
+    assert partial.finished is False
+    assert partial.interrupted == {"beta": "Write a file"}
+    assert convert_events(demo_events(), check=True).interrupted == {}, "a finished run has none"
+
+
 def test_event_order_on_disk_does_not_matter(converted: Any) -> None:
     shuffled = demo_events()
     random.Random(7).shuffle(shuffled)

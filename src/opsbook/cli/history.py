@@ -97,7 +97,10 @@ def rerun(
     run_id: Annotated[str, typer.Argument(help="Run id (or a unique prefix) to run again.")],
     *,
     failed: Annotated[
-        bool, typer.Option("--failed", help="Only the hosts that failed or were unreachable.")
+        bool,
+        typer.Option(
+            "--failed", help="Only the hosts that failed, were unreachable or were stopped at the timeout."
+        ),
     ] = False,
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="Secret parameters again (never recorded).")

@@ -349,10 +349,15 @@ class Engine:
             stats = {
                 k: v for k, v in (summary_row.to_dict() if summary_row else {}).items() if isinstance(v, int)
             }
-            hosts[target.name] = HostRecord(
-                status=final.host_status(target.name).value
+            status = (
+                final.host_status(target.name).value
                 if final.for_host(target.name) or summary_row
-                else "not-run",
+                else "not-run"
+            )
+            stopped = final.status == "timeout" and status not in ("failed", "unreachable")
+            hosts[target.name] = HostRecord(
+                status="timeout" if stopped else status,
+                interrupted_task=final.interrupted.get(target.name, ""),
                 stats=stats,
                 asset=target.asset,
                 planned=[c.to_dict() for c in planned.get(target.name, [])],

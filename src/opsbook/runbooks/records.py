@@ -63,7 +63,9 @@ class HostChecks(_Model):
 
 
 class HostRecord(_Model):
-    #: the host's status in the final run's recap (ok, changed, failed, unreachable, skipped)
+    #: the host's status in the final run's recap (ok, changed, failed, unreachable, skipped);
+    #: ``timeout`` when the run was stopped at the runbook's timeout before it finished the host,
+    #: ``not-run`` when nothing ran there
     status: str
     #: the recap counters (ok, changed, failures, dark, skipped, rescued, ignored)
     stats: dict[str, int] = Field(default_factory=dict)
@@ -73,6 +75,8 @@ class HostRecord(_Model):
     failures: list[dict[str, str]] = Field(default_factory=list)
     checks: HostChecks = Field(default_factory=HostChecks)
     findings: dict[str, Any] = Field(default_factory=dict)
+    #: the task that was running on the host when the run was stopped (it may still be running)
+    interrupted_task: str = ""
 
 
 class ServiceReport(_Model):
@@ -120,13 +124,13 @@ class Record(_Model):
     service_report: ServiceReport
 
     def failed_hosts(self) -> list[str]:
-        """Hosts that failed or were unreachable per the final run's recap (what rerun --failed targets)."""
+        """Hosts that failed, were unreachable or stopped at the timeout: what rerun --failed targets."""
         failed = {
             host
             for host, rec in self.hosts.items()
             if rec.stats.get("failures", 0)
             or rec.stats.get("dark", 0)
-            or rec.status in ("failed", "unreachable")
+            or rec.status in ("failed", "unreachable", "timeout")
         }
         return sorted(failed)
 

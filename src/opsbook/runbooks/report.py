@@ -71,10 +71,23 @@ def build_service_report(
             if changed and not reported:
                 actions.append(f"{host}: changed: {', '.join(changed)}")
             if not changed and not reported:
-                actions.append(f"{host}: no change made")
+                actions.append(
+                    f"{host}: no change recorded before the run was stopped"
+                    if rec.status == "timeout"
+                    else f"{host}: no change made"
+                )
+        if rec.status == "timeout":
+            actions.append(
+                f"{host}: stopped at the runbook's timeout while running '{rec.interrupted_task}'; "
+                "that task may still be running on the host: check it before re-running"
+                if rec.interrupted_task
+                else f"{host}: stopped at the runbook's timeout"
+            )
         for part in found.get("parts", []):
             parts.append(f"{host}: {_short(part)}")
-        if rec.status in ("failed", "unreachable"):
+        if rec.status == "timeout":
+            verified.append(f"{host}: NOT verified — the run was stopped at the runbook's timeout")
+        elif rec.status in ("failed", "unreachable"):
             reasons = "; ".join(f"{f['task']}: {f['msg']}" for f in rec.failures) or rec.status
             verified.append(f"{host}: NOT fixed — {rec.status}: {reasons}")
         elif rec.checks.verified is True:

@@ -8,6 +8,8 @@ Which events count:
   the same data one by one and only feed live progress).
 - ``runner_on_failed`` with ``ignore_errors`` is status ok (changed if it changed), flagged
   ``ignore_errors=True``: ansible's recap counts it as ok + ignored, not as a failure.
+- ``runner_on_start`` without its final event: the task was running on that host when the run
+  stopped (:attr:`ConvertedRun.interrupted`).
 - ``playbook_on_stats`` (the recap) gives the per-host :class:`HostSummary`. A run that ended
   before the recap (timeout, cancel, crash) gets summaries counted from its task results the
   way the recap counts them.
@@ -36,6 +38,8 @@ class ConvertedRun:
     #: the recap (playbook_on_stats) was seen: ansible got to the end of the playbook.
     finished: bool = False
     plays: list[str] = field(default_factory=list)
+    #: host → task started there (``runner_on_start``) with no final event: the run stopped under it.
+    interrupted: dict[str, str] = field(default_factory=dict)
 
 
 def convert_events(
@@ -45,21 +49,31 @@ def convert_events(
     keys = normalize_secrets(secrets)
     ordered = sorted(events, key=lambda e: int(e.get("counter", 0) or 0))
     run = ConvertedRun()
+    started: dict[tuple[str, str], str] = {}
     for raw in ordered:
         name = raw.get("event", "")
-        if name not in FINAL_EVENTS and name not in ("playbook_on_stats", "playbook_on_play_start"):
+        if name not in FINAL_EVENTS and name not in (
+            "playbook_on_stats",
+            "playbook_on_play_start",
+            "runner_on_start",
+        ):
             continue
         event: Mapping[str, Any] = redact(raw, keys) if keys else raw
         data = event.get("event_data") or {}
-        if name == "playbook_on_play_start":
+        key = (str(data.get("host", "")), str(data.get("task_uuid", "")))
+        if name == "runner_on_start":
+            started[key] = str(data.get("task", ""))
+        elif name == "playbook_on_play_start":
             run.plays.append(str(data.get("name", "")))
         elif name == "playbook_on_stats":
             run.hosts = summaries_from_stats(data)
             run.finished = True
         else:
+            started.pop(key, None)
             run.tasks.append(task_result(name, data, check=check))
     if not run.finished:
         run.hosts = summaries_from_tasks(run.tasks)
+        run.interrupted = {host: task for (host, _uuid), task in started.items() if host}
     return run
 
 

@@ -185,6 +185,7 @@ def run_playbook(
         extravars=redact(dict(extravars or {}), keys),
         secret_leaks=sorted(collector.leaks.union(leaks)),
         error=_error(status, timeout, converted.finished, run_dir),
+        interrupted=converted.interrupted,
     )
     write_result(result)
     return result
