@@ -116,6 +116,13 @@ def test_render_shows_the_error_of_a_run_that_stopped_early() -> None:
     assert "stopped before the play recap" in text_of(recap.render(result))
 
 
+def test_render_names_the_task_a_stopped_run_left_on_a_host() -> None:
+    result = ok_result(hosts={}, status="timeout", rc=-1, interrupted={"web1": "Rebuild index"})
+    assert "web1: stopped while running 'Rebuild index'; it may still be running on the host" in text_of(
+        recap.render(result)
+    )
+
+
 def test_cli_json_output_and_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
 

@@ -155,5 +155,11 @@ def render(result: RunResult, *, show_diff: bool = False) -> RenderableType:
         parts.extend(diffs(result))
     if result.error:
         parts.append(Text(result.error, style="red"))
+    for host, task in sorted(result.interrupted.items()):
+        parts.append(
+            Text(
+                f"{host}: stopped while running '{task}'; it may still be running on the host", style="yellow"
+            )
+        )
     parts.append(footer(result))
     return Group(*parts)
