@@ -113,6 +113,7 @@ def write_device_inventory(folder: Path, specs: list[DeviceSpec], *, intent: boo
             "ansible_port": spec.port,
             "ansible_user": spec.username,
             "ansible_password": spec.password,
+            "ansible_host_key_checking": False,  # lab devices (see opsbook.lab.inventory)
             "ansible_connection": "ansible.netcommon.network_cli",
             "ansible_network_os": "cisco.ios.ios",
             "ansible_network_cli_ssh_type": "paramiko",

@@ -70,6 +70,7 @@ def write_inventory(folder: Path, specs: list[DeviceSpec]) -> Path:
             "ansible_port": spec.port,
             "ansible_user": spec.username,
             "ansible_password": spec.password,
+            "ansible_host_key_checking": False,  # lab devices (see opsbook.lab.inventory)
             "ansible_connection": "ansible.netcommon.network_cli",
             "ansible_network_os": "cisco.ios.ios",
             "ansible_network_cli_ssh_type": "paramiko",

@@ -90,6 +90,7 @@ def _run_playbook(tmp_path: Path, spec: DeviceSpec) -> dict[str, Any]:
         "ansible_connection=ansible.netcommon.network_cli\n"
         "ansible_network_os=cisco.ios.ios\n"
         "ansible_network_cli_ssh_type=paramiko\n"
+        "ansible_host_key_checking=false\n"
         f"ansible_user={spec.username}\n"
         f"ansible_password={spec.password}\n"
         "ansible_become=true\n"

@@ -48,6 +48,7 @@ def _host_vars(spec: DeviceSpec) -> dict[str, object]:
         "ansible_port": spec.port,
         "ansible_user": spec.username,
         "ansible_password": spec.password,
+        "ansible_host_key_checking": False,  # lab devices (see opsbook.lab.inventory)
     }
     if spec.platform == "cisco_ios":
         connection |= {

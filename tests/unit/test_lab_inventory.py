@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import subprocess
@@ -57,6 +58,21 @@ def test_groups(state: LabState) -> None:
         assert _group_hosts(tree, group) == everyone
     linux = tree["all"]["children"]["linux"]["hosts"]
     assert linux["opsbook-host02"] == {"ansible_host": "127.0.0.1", "ansible_port": 2202}
+
+
+def test_only_the_lab_turns_host_key_checking_off(state: LabState) -> None:
+    """Lab machines get new (hosts) or shared (devices) keys; ansible.cfg checks every other host."""
+    files = inventory_files(state, KEY)
+    for name in ("opsbook-host01", "opsbook-sw01", "opsbook-rt01"):
+        assert files[f"host_vars/{name}.yml"]["ansible_host_key_checking"] is False
+    assert (
+        files["host_vars/opsbook-host01.yml"]["ansible_ssh_common_args"] == "-o UserKnownHostsFile=/dev/null"
+    )
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).parents[2] / "ansible.cfg")
+    assert config.getboolean("defaults", "host_key_checking") is True
+    assert "StrictHostKeyChecking" not in config.get("ssh_connection", "ssh_args")
+    assert "UserKnownHostsFile" not in config.get("ssh_connection", "ssh_args")
 
 
 def test_linux_host_vars_reach_the_host_over_ssh_with_the_lab_key(state: LabState) -> None:

@@ -77,10 +77,19 @@ def address_vars(port: int) -> dict[str, Any]:
     return {"ansible_host": LOOPBACK, "ansible_port": port}
 
 
+#: Lab machines only: their host keys are new at every boot (hosts) or shared by every lab
+#: (devices), so they are not checked — and never recorded in ~/.ssh/known_hosts for SSH hosts.
+#: ansible.cfg keeps Ansible's default (checking on) for every other inventory.
+LAB_HOST_KEYS = {"ansible_host_key_checking": False}
+LAB_SSH_ARGS = "-o UserKnownHostsFile=/dev/null"
+
+
 def host_vars_for_host(host: HostRecord, key_path: Path, created: str = "") -> dict[str, Any]:
     return {
         "ansible_user": ADMIN_USER,
         "ansible_ssh_private_key_file": str(key_path),
+        **LAB_HOST_KEYS,
+        "ansible_ssh_common_args": LAB_SSH_ARGS,
         "ansible_become": True,
         "ansible_python_interpreter": "/usr/bin/python3",
         **_common_asset_vars(host.name, created),
@@ -99,6 +108,7 @@ def host_vars_for_device(device: DeviceRecord, created: str = "") -> dict[str, A
     connection: dict[str, Any] = {
         "ansible_user": device.username,
         "ansible_password": device.password,
+        **LAB_HOST_KEYS,
     }
     if device.platform == "cisco_ios":
         connection |= {
