@@ -51,6 +51,7 @@ def test_changing_packages_customise_or_mirrors_changes_the_hash() -> None:
         replace(recipe, customise=recipe.customise + "echo more\n"),
         replace(recipe, mirrors=recipe.mirrors[:1]),
         replace(recipe, suite="trixie"),
+        replace(recipe, keep_apt_lists=False),
     ]
     digests = {r.digest() for r in changed}
     assert recipe.digest() not in digests
@@ -66,6 +67,7 @@ def test_mmdebstrap_uses_the_debian_mirror_with_updates_and_security(tmp_path: P
     include = next(a for a in cmd if a.startswith("--include="))
     assert set(include.removeprefix("--include=").split(",")) >= REQUIRED_PACKAGES
     assert str(tmp_path / "rootfs.tar") in cmd
+    assert "--skip=cleanup/apt/lists" in cmd, "the image keeps its package lists"
 
 
 def test_customise_script_sets_up_admin_ssh_keys_at_boot_and_apt() -> None:

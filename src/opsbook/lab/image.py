@@ -90,8 +90,9 @@ systemctl mask systemd-remount-fs.service getty.target console-getty.service \\
 # Each container gets its own machine id at boot.
 : > /etc/machine-id
 rm -f /var/lib/dbus/machine-id
-# No package lists are shipped: make sure the first `apt-get update` (or Ansible's
-# cache_valid_time) never takes the empty lists folder for a fresh cache.
+# The package lists of the build are kept (health can count pending security updates on a new
+# host), but the folder is dated 1970 so that Ansible's cache_valid_time always refreshes them
+# before installing: lists as old as the image may name versions the mirror no longer has.
 touch -d @0 /var/lib/apt/lists
 """
 
@@ -104,6 +105,8 @@ class Recipe:
     mirrors: tuple[str, ...] = MIRRORS
     packages: tuple[str, ...] = PACKAGES
     customise: str = CUSTOMISE_SCRIPT
+    #: keep the package lists mmdebstrap downloaded (its default removes them)
+    keep_apt_lists: bool = True
 
     def digest(self) -> str:
         payload = json.dumps(
@@ -112,6 +115,7 @@ class Recipe:
                 "mirrors": list(self.mirrors),
                 "packages": sorted(set(self.packages)),
                 "customise": self.customise,
+                "keep_apt_lists": self.keep_apt_lists,
             },
             sort_keys=True,
         )
@@ -129,6 +133,7 @@ def mmdebstrap_command(recipe: Recipe, output: Path, script: Path) -> list[str]:
         "--variant=apt",
         "--format=tar",
         "--include=" + ",".join(sorted(set(recipe.packages))),
+        *(["--skip=cleanup/apt/lists"] if recipe.keep_apt_lists else []),
         f'--customize-hook=cp {script} "$1/tmp/opsbook-customise.sh"',
         '--customize-hook=chroot "$1" /bin/sh /tmp/opsbook-customise.sh',
         '--customize-hook=rm -f "$1/tmp/opsbook-customise.sh"',
