@@ -90,10 +90,10 @@ systemctl mask systemd-remount-fs.service getty.target console-getty.service \\
 # Each container gets its own machine id at boot.
 : > /etc/machine-id
 rm -f /var/lib/dbus/machine-id
-# The package lists of the build are kept (health can count pending security updates on a new
-# host), but the folder is dated 1970 so that Ansible's cache_valid_time always refreshes them
-# before installing: lists as old as the image may name versions the mirror no longer has.
-touch -d @0 /var/lib/apt/lists
+# The package lists of the build are kept (mmdebstrap --skip=cleanup/apt/lists): health can count
+# pending security updates on a new host. They are as old as the image, and Ansible's
+# cache_valid_time sees exactly that age (the lists folder's mtime), so roles refresh them once
+# they are older than they allow.
 """
 
 
