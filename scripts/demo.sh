@@ -26,14 +26,16 @@ fi
 echo "==> config-drift audit of every lab host and device (read-only: check + diff mode)"
 # Exit 2 means drift was found and 1 that something could not be checked: results the report
 # explains, not failures of the demo - as long as the audit was kept (a new audit.json).
-kept_before=$(find .opsbook/audits -name audit.json 2>/dev/null | wc -l)
+# (a fresh clone has no .opsbook/audits yet: find fails there, and pipefail must not stop the demo)
+kept_audits() { { find .opsbook/audits -name audit.json 2>/dev/null || true; } | wc -l; }
+kept_before=$(kept_audits)
 rc=0
 opsbook audit --format table,html || rc=$?
-kept_after=$(find .opsbook/audits -name audit.json 2>/dev/null | wc -l)
+kept_after=$(kept_audits)
 if ((kept_after == kept_before)); then
   exit "$rc"
 fi
-report="$(ls -1td .opsbook/audits/*/ | head -1)audit-report.html"
+report="$(ls -1td .opsbook/audits/*/ | head -1 || true)audit-report.html"
 echo "Audit report (HTML, open it in a browser): $PWD/$report"
 
 echo "==> a read-only emergency runbook, with its service record"
