@@ -5,9 +5,9 @@ audit check (check mode on the converged container: nothing would change, and no
 skipped because of check mode — judged by the audit's own rule) → verify (real state) →
 cleanup → destroy.
 
-The image is the lab's (``opsbook.lab.image.ensure_image``, built once); downloaded packages are
-shared between scenarios through ``.opsbook/cache/apt``. Each step's time is printed
-(``pytest -s``) and kept in ``.opsbook/molecule/timings.json``.
+The image is the lab's and packages are shared between scenarios through ``.opsbook/cache/apt``
+(``opsbook.lab.molecule.molecule_vars``, what ``opsbook lab env --molecule`` prints). Each
+step's time is printed (``pytest -s``) and kept in ``.opsbook/molecule/timings.json``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pytest
 
 from opsbook.audit.classify import skip_verdict
 from opsbook.audit.taskmeta import SkipInfo
-from opsbook.lab.image import ensure_image
+from opsbook.lab.molecule import molecule_vars
 from opsbook.lab.podman import podman_env
 from opsbook.paths import ProjectPaths, project_paths
 
@@ -41,11 +41,7 @@ LOOP_MARK = "opsbook-molecule-storage-"
 def molecule_env() -> Iterator[dict[str, str]]:
     paths = project_paths()
     env = podman_env(paths)
-    apt_cache = paths.state / "cache" / "apt"
-    for sub in ("archives/partial", "lists/partial"):
-        (apt_cache / sub).mkdir(parents=True, exist_ok=True)
-    env["OPSBOOK_LAB_IMAGE"] = ensure_image(paths, env)
-    env["OPSBOOK_APT_CACHE"] = str(apt_cache)
+    env |= molecule_vars(paths, env)  # what `opsbook lab env --molecule` prints
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["ANSIBLE_FORCE_COLOR"] = "0"
     env["NO_COLOR"] = "1"

@@ -1,15 +1,18 @@
-"""`opsbook lab` on the command line: help, env, and bad input refused before anything starts."""
+"""`opsbook lab` on the command line: help, env (also for molecule), bad input refused first."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from opsbook.cli import app
-from opsbook.paths import project_paths
+from opsbook.lab.molecule import molecule_vars
+from opsbook.paths import ProjectPaths, project_paths
 
 OPSBOOK = str(Path(sys.executable).parent / "opsbook")
 runner = CliRunner()
@@ -37,6 +40,34 @@ def test_lab_env_prints_export_lines_for_podman() -> None:
         f"export CONTAINERS_CONF={root}/lab/podman/containers.conf",
         f"export CONTAINERS_STORAGE_CONF={root}/.opsbook/podman/storage.conf",
     ]
+
+
+def test_lab_env_molecule_adds_the_image_and_the_apt_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_ensure_image(paths: ProjectPaths, env: Mapping[str, str], **_: object) -> str:
+        seen["storage"] = env["CONTAINERS_STORAGE_CONF"]
+        return "localhost/opsbook-lab-debian12:abc123"
+
+    monkeypatch.setattr("opsbook.lab.molecule.ensure_image", fake_ensure_image)
+    paths = ProjectPaths(tmp_path)
+    variables = molecule_vars(paths, {"CONTAINERS_STORAGE_CONF": "/x/storage.conf"})
+    assert variables == {
+        "OPSBOOK_LAB_IMAGE": "localhost/opsbook-lab-debian12:abc123",
+        "OPSBOOK_APT_CACHE": str(tmp_path / ".opsbook" / "cache" / "apt"),
+    }
+    assert (tmp_path / ".opsbook/cache/apt/lists/partial").is_dir()
+    assert (tmp_path / ".opsbook/cache/apt/archives/partial").is_dir()
+    assert seen["storage"] == "/x/storage.conf", "the image is looked up in the project's podman storage"
+
+    result = runner.invoke(app, ["lab", "env", "--molecule"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "export OPSBOOK_LAB_IMAGE=localhost/opsbook-lab-debian12:abc123" in lines
+    assert any(line.startswith("export OPSBOOK_APT_CACHE=") for line in lines)
+    assert any(line.startswith("export CONTAINERS_CONF=") for line in lines)
 
 
 def test_bad_shape_is_a_usage_error_without_traceback() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from types import FrameType
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from opsbook import lab
+from opsbook.lab.molecule import molecule_vars
 from opsbook.lab.podman import export_lines, podman_vars
 from opsbook.paths import project_paths
 
@@ -147,10 +149,22 @@ def down(name: str | None = typer.Option(None, "--name", help=NAME_HELP)) -> Non
 
 
 @app.command("env")
-def env() -> None:
+def env(
+    molecule: bool = typer.Option(
+        False,
+        "--molecule",
+        help="Also OPSBOOK_LAB_IMAGE (building the lab image if it is missing) and OPSBOOK_APT_CACHE, "
+        "for `molecule test` in a role's folder.",
+    ),
+) -> None:
     """Print `export` lines for podman's configuration: eval "$(opsbook lab env)".
 
     Every shell (or tool such as molecule) that calls podman or ansible against the lab needs them.
     """
-    for line in export_lines(podman_vars(project_paths())):
+    paths = project_paths()
+    variables = podman_vars(paths)
+    if molecule:
+        stderr = Console(stderr=True, highlight=False)
+        variables |= molecule_vars(paths, {**os.environ, **variables}, log=stderr.print)
+    for line in export_lines(variables):
         typer.echo(line)
