@@ -40,6 +40,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.lab)
 
 
+def _keep_lab() -> bool:
+    """OPSBOOK_TEST_LAB_KEEP=1: keep the lab after the session and reuse it next time."""
+    return os.environ.get("OPSBOOK_TEST_LAB_KEEP") == "1"
+
+
 def _int_env(name: str, default: int) -> int:
     value = os.environ.get(name, "")
     return int(value) if value.strip() else default
@@ -56,7 +61,7 @@ def host_sh(
 def lab() -> Iterator[LabHandle]:
     paths = project_paths()
     name = os.environ.get("OPSBOOK_TEST_LAB_NAME", "opsbook-test")
-    keep = os.environ.get("OPSBOOK_TEST_LAB_KEEP") == "1"
+    keep = _keep_lab()
     paths.lab_state.mkdir(parents=True, exist_ok=True)
     # One test session per lab at a time; the lock dies with its process, so a state left by a
     # crashed session is recognised as a leftover and removed.
@@ -111,4 +116,4 @@ def site_converged(lab: LabHandle, tmp_path_factory: pytest.TempPathFactory) -> 
 
     first = site("site converge (first run)")
     second = site("site converge (second run)")
-    return SiteConvergence(first, second, fresh=os.environ.get("OPSBOOK_TEST_LAB_KEEP") != "1")
+    return SiteConvergence(first, second, fresh=not _keep_lab())
