@@ -19,7 +19,7 @@ from opsbook.paths import project_paths
 from opsbook.results import HostSummary, RunResult, TaskStatus
 from opsbook.runner import load_result, run_playbook, scan_for_secrets
 from opsbook.runner.artifacts import COMMAND_ENV_NAMES, COMMAND_ENV_PREFIXES
-from opsbook.runner.ids import GENERATED_RUN_ID
+from opsbook.base.ids import GENERATED_RUN_ID
 from opsbook.runner.inputs import RunInputError
 from opsbook.runner.redaction import MASK
 

@@ -332,7 +332,7 @@ _PUSH_EXIT = {
 
 def _record(results: list[PushResult], kind: str) -> Path:
     paths = project_paths()
-    from opsbook.runner.ids import new_run_id  # noqa: PLC0415 - only needed when recording
+    from opsbook.base.ids import new_run_id  # noqa: PLC0415 - only needed when recording
 
     run_id = new_run_id()
     folder = paths.runs / run_id

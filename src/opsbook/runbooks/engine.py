@@ -12,13 +12,13 @@ The terminal (``Ui``) and the runner are passed in, so the flow is testable with
 
 from __future__ import annotations
 
-import secrets as random_tokens
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from opsbook.base.clock import now_iso as now
+from opsbook.base.ids import new_run_id
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.paths import ProjectPaths
 from opsbook.results import RunResult, TaskStatus
@@ -126,15 +126,6 @@ class RunOutcome:
     reports: tuple[Path, Path] | None = None
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def new_run_id(name: str) -> str:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{name}-{random_tokens.token_hex(3)}"
-
-
 def consent_required(runbook: Runbook, check: bool) -> ConsentLevel:
     if check or runbook.risk is Risk.READ_ONLY:
         return "none"
@@ -232,7 +223,7 @@ class Engine:
                 "but there is no terminal to ask on; nothing was run",
                 hint="run it from a terminal, or pass --yes to confirm in advance (automation)",
             )
-        run_id = new_run_id(runbook.name)
+        run_id = new_run_id(label=runbook.name)
         session = _Session(request, prepared, run_id, self.paths.runs / run_id, now())
         names = session.names
         self.ui.info(

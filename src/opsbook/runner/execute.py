@@ -35,7 +35,7 @@ from opsbook.register import ensure_register_sound
 from opsbook.results import RunResult
 from opsbook.runner.artifacts import redact_artifacts, sanitize_command_file, scan_for_secrets
 from opsbook.runner.events import convert_events, output_tail
-from opsbook.runner.ids import is_valid_run_id, new_run_id
+from opsbook.base.ids import is_valid_run_id, new_run_id
 from opsbook.runner.inputs import (
     RunInputError,
     normalize_tags,
