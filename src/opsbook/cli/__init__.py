@@ -13,7 +13,11 @@ import typer
 from rich.console import Console
 
 from opsbook import __version__
-from opsbook.cli import audit as audit_cli
+from opsbook.cli.helptext import quiet_types
+
+quiet_types()  # before any command is declared: help screens without <bool> / <list[Path]>
+
+from opsbook.cli import audit as audit_cli  # noqa: E402 - after quiet_types()
 from opsbook.cli import health, lab, run
 from opsbook.cli import history as history_cli
 from opsbook.cli import inventory as inventory_cli

@@ -116,7 +116,7 @@ def audit(
             "--out",
             metavar="DIR",
             help="Also write the json/html/junit reports here (every audit keeps all of them in "
-            ".opsbook/audits/<id>/).",
+            ".opsbook/audits/AUDIT_ID/).",
         ),
     ] = None,
     fix: Annotated[

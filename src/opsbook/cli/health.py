@@ -44,7 +44,7 @@ def health(
         typer.Option(
             "--json-out",
             metavar="PATH",
-            help="Write the JSON report here. Default: .opsbook/reports/health-<run id>.json.",
+            help="Write the JSON report here. Default: .opsbook/reports/health-RUN_ID.json.",
             dir_okay=False,
         ),
     ] = None,

@@ -159,7 +159,7 @@ def render_cmd(
     limit: LimitOpt = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Write <device>.cfg files here instead of printing.", file_okay=False),
+        typer.Option("--out", help="Write DEVICE.cfg files here instead of printing.", file_okay=False),
     ] = None,
     show_secrets: Annotated[
         bool, typer.Option("--show-secrets", help="Keep secrets in the output (default: redacted).")

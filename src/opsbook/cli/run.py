@@ -77,7 +77,7 @@ def run(
 ) -> None:
     """Run any playbook with live progress; print the per-host recap, the run id and its artifacts.
 
-    Every run keeps its artifacts and result.json under .opsbook/runs/<run id>/.
+    Every run keeps its artifacts and result.json under .opsbook/runs/RUN_ID/.
     Exit 0: all hosts fine · 2: hosts failed or unreachable · 1: any other error.
     """
     result = run_playbook(
