@@ -13,19 +13,18 @@ import typer
 from rich.console import Console
 
 from opsbook import __version__
-from opsbook.cli.helptext import quiet_types
-
-quiet_types()  # before any command is declared: help screens without <bool> / <list[Path]>
-
-from opsbook.cli import audit as audit_cli  # noqa: E402 - after quiet_types()
+from opsbook.cli import audit as audit_cli
 from opsbook.cli import health, lab, run
 from opsbook.cli import history as history_cli
 from opsbook.cli import inventory as inventory_cli
 from opsbook.cli import net as net_cli
 from opsbook.cli import runbook as runbook_cli
 from opsbook.cli import schedule as schedule_cli
+from opsbook.cli.helptext import quiet_types
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectNotFoundError
+
+quiet_types()  # help screens without <bool> / <list[Path]> (applies when help is drawn)
 
 app = typer.Typer(
     name="opsbook",
