@@ -19,7 +19,6 @@ from openpyxl.styles import Font
 from rich.console import Console
 from rich.table import Table
 
-from opsbook.errors import UsageError
 from opsbook.register.check import gc_paused
 from opsbook.register.report import (
     DIMENSIONS,
@@ -31,6 +30,7 @@ from opsbook.register.report import (
     column_names,
     row_dict,
 )
+from opsbook.render import formats
 
 FORMATS = ("table", "csv", "xlsx", "json", "html")
 FILE_FORMATS = ("csv", "xlsx", "json", "html")
@@ -47,18 +47,8 @@ _TITLES = dict(DIMENSIONS)
 
 
 def parse_formats(values: Sequence[str]) -> list[str]:
-    """``["table,csv", "html"]`` → ``["table", "csv", "html"]``; unknown names are a usage error."""
-    formats: list[str] = []
-    for value in values:
-        for raw in value.split(","):
-            name = raw.strip().lower()
-            if not name:
-                continue
-            if name not in FORMATS:
-                raise UsageError(f"unknown report format '{name}'", hint="use " + ", ".join(FORMATS))
-            if name not in formats:
-                formats.append(name)
-    return formats or ["table"]
+    """``["table,json", "html"]`` → ``["table", "json", "html"]``; an unknown name is a usage error."""
+    return formats.parse_formats(values, FORMATS, default="table")
 
 
 def write_report(report: RegisterReport, formats: Sequence[str], out_dir: Path) -> list[Path]:

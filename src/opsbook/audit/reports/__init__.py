@@ -14,6 +14,7 @@ from opsbook.audit.model import Audit
 from opsbook.audit.reports.html import render_html
 from opsbook.audit.reports.junit import render_junit
 from opsbook.errors import UsageError
+from opsbook.render import formats
 
 FORMATS = ("table", "json", "html", "junit")
 FILE_NAMES = {"json": "audit-report.json", "html": "audit-report.html", "junit": "audit-junit.xml"}
@@ -21,17 +22,7 @@ FILE_NAMES = {"json": "audit-report.json", "html": "audit-report.html", "junit":
 
 def parse_formats(values: Sequence[str]) -> list[str]:
     """``["table,json", "html"]`` → ``["table", "json", "html"]``; an unknown name is a usage error."""
-    formats: list[str] = []
-    for value in values:
-        for raw in value.split(","):
-            name = raw.strip().lower()
-            if not name:
-                continue
-            if name not in FORMATS:
-                raise UsageError(f"unknown report format {name!r}", hint="use " + ", ".join(FORMATS))
-            if name not in formats:
-                formats.append(name)
-    return formats or ["table"]
+    return formats.parse_formats(values, FORMATS, default="table")
 
 
 def render(audit: Audit, fmt: str) -> str:
