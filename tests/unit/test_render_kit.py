@@ -12,7 +12,7 @@ from opsbook.render.formats import parse_formats
 from opsbook.render.terminal import PIPE_WIDTH, Col, print_listing, print_path, stdout_console
 
 RUN_ID = "20261203T091300Z-network-interface-down-1a2b3c"
-PATH = "/srv/opsbook/.opsbook/customers/acme-bank/runs/20261203T091300Z-network-interface-down-1a2b3c/record.json"
+PATH = f"/srv/opsbook/.opsbook/customers/acme-bank/runs/{RUN_ID}/record.json"
 SERIAL = "FCW2233A0QZ-SPARE-0042"
 
 
