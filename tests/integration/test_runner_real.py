@@ -151,7 +151,7 @@ def test_extra_vars_went_through_a_temporary_file_now_gone(demo: tuple[RunResult
     result, _ = demo
     command = json.loads((result.artifact_dir / "command").read_text())
     [arg] = [a for a in command["command"] if a.startswith("@")]
-    assert re.fullmatch(r"@.*/opsbook-extravars-[^/]+\.json", arg)
+    assert re.fullmatch(r"@.*/opsbook-extravars-[^/]+\.yml", arg)
     assert not Path(arg[1:]).exists()
 
 

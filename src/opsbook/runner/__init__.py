@@ -8,10 +8,10 @@
 See docs/running.md.
 """
 
+from opsbook.base.ids import new_run_id
 from opsbook.runner.artifacts import redact_artifacts, sanitize_command_file, scan_for_secrets
 from opsbook.runner.events import ConvertedRun, convert_events
 from opsbook.runner.execute import RESULT_FILE, load_result, run_playbook, write_result
-from opsbook.base.ids import new_run_id
 from opsbook.runner.inputs import (
     RunInputError,
     available_playbooks,

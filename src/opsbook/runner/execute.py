@@ -8,34 +8,34 @@ absolute path, ``project_dir`` is the repository root (ansible-playbook runs the
 
 Extra variables go to ansible through a private temporary file outside the run folder, removed
 when the run ends: ansible-runner's own ``env/extravars`` is never written (suppress_env_files).
+Every string in them is tagged ``!unsafe`` (:mod:`opsbook.runner.extravars`): data, never a template.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import os
 import shlex
 import shutil
 import signal
-import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from opsbook.base.environment import path_with_interpreter_bin, podman_vars
+from opsbook.base.ids import is_valid_run_id, new_run_id
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.register import ensure_register_sound
 from opsbook.results import RunResult
 from opsbook.runner.artifacts import redact_artifacts, sanitize_command_file, scan_for_secrets
 from opsbook.runner.events import convert_events, output_tail
-from opsbook.base.ids import is_valid_run_id, new_run_id
+from opsbook.runner.extravars import write_extravars_file
 from opsbook.runner.inputs import (
     RunInputError,
     normalize_tags,
@@ -118,7 +118,7 @@ def run_playbook(
         if diff:
             args.append("--diff")
         if extravars:
-            extravars_file = _write_extravars(extravars)
+            extravars_file = write_extravars_file(extravars)
             args += ["-e", f"@{extravars_file}"]
         runner_kwargs: dict[str, Any] = {
             "private_data_dir": str(run_dir),
@@ -259,9 +259,9 @@ def _make_run_dir(runs: Path, run_id: str) -> Path:
 
 def _environment(paths: ProjectPaths, envvars: Mapping[str, str] | None) -> dict[str, str]:
     """What opsbook adds to the environment ansible-runner builds from ``os.environ``."""
-    env = dict(_podman_vars(paths))
+    env = podman_vars(paths.root, paths.state)
     env["ANSIBLE_CONFIG"] = str(paths.ansible_cfg)
-    env["PATH"] = _path_with_ansible(os.environ.get("PATH", ""))
+    env["PATH"] = path_with_interpreter_bin(os.environ.get("PATH", ""))
     env.update({str(k): str(v) for k, v in (envvars or {}).items()})
     if shutil.which("ansible-playbook", path=env["PATH"]) is None:
         raise OpsbookError(
@@ -269,41 +269,6 @@ def _environment(paths: ProjectPaths, envvars: Mapping[str, str] | None) -> dict
             hint="Install the project's virtual environment (bash scripts/bootstrap.sh).",
         )
     return env
-
-
-def _path_with_ansible(path: str) -> str:
-    """PATH with this interpreter's bin folder first when it holds ansible-playbook (a venv run
-    without ``activate``)."""
-    bindir = str(Path(sys.executable).parent)
-    if not (Path(bindir) / "ansible-playbook").exists():
-        return path
-    parts = [p for p in path.split(os.pathsep) if p and p != bindir]
-    return os.pathsep.join([bindir, *parts])
-
-
-def _podman_vars(paths: ProjectPaths) -> dict[str, str]:
-    """The lab's podman variables (CONTAINERS_CONF …), if the lab module is there."""
-    try:
-        module = importlib.import_module("opsbook.lab.podman")
-    except ImportError:
-        return {}
-    func: Callable[..., Mapping[str, str]] | None = getattr(module, "podman_vars", None) or getattr(
-        module, "podman_env", None
-    )
-    if func is None:
-        return {}
-    return {str(k): str(v) for k, v in func(paths).items()}
-
-
-def _write_extravars(extravars: Mapping[str, Any]) -> Path:
-    try:
-        text = json.dumps(dict(extravars))
-    except (TypeError, ValueError) as exc:
-        raise RunInputError(f"Extra variables must be JSON-like data: {exc}") from exc
-    fd, name = tempfile.mkstemp(prefix="opsbook-extravars-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return Path(name)
 
 
 class _Watchdog:
