@@ -14,7 +14,7 @@ eval "$(opsbook lab env)"
 echo "==> quality gates"
 ruff check .
 ruff format --check .
-mypy src library playbooks/emergency/library
+mypy src library module_utils playbooks/emergency/library
 yamllint -s .
 ansible-lint -q
 

@@ -1,71 +1,66 @@
-"""Unit tests for library/host_health.py: parsers and classification on recorded inputs.
-
-The module is imported from its file (it is an Ansible module, not part of the opsbook package).
+"""Unit tests for library/host_health.py and module_utils/opsbook_health: parsers and
+classification on recorded inputs, and the module run by real Ansible on localhost.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
-import json
 import random
 import struct
-import subprocess
-import sys
-from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import pytest
 import yaml
+from ansible.module_utils.opsbook_health import (
+    collect,
+    mounts,
+    ports,
+    resources,
+    status,
+    timesync,
+    updates,
+)
+from ansible_modules import ROOT, load_module, run_module_with_ansible
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = Path(__file__).parent / "fixtures" / "health"
+FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "health"
 
-
-def _load_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("host_health", ROOT / "library" / "host_health.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["host_health"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-hh = _load_module()
-T = hh.merge_thresholds({})
+hh = load_module("library/host_health.py")
+T = status.merge_thresholds({})
 
 
 # --- classification ------------------------------------------------------------------------------
 
 
 def test_classify_uses_at_or_above_and_none_disables_a_level():
-    assert hh.classify(79.9, 80, 90) == "OK"
-    assert hh.classify(80, 80, 90) == "WARN"
-    assert hh.classify(90, 80, 90) == "CRIT"
-    assert hh.classify(99, 80, None) == "WARN"
-    assert hh.classify(99, None, None) == "OK"
-    assert hh.classify(None, 80, 90) == "UNKNOWN"
+    assert status.classify(79.9, 80, 90) == "OK"
+    assert status.classify(80, 80, 90) == "WARN"
+    assert status.classify(90, 80, 90) == "CRIT"
+    assert status.classify(99, 80, None) == "WARN"
+    assert status.classify(99, None, None) == "OK"
+    assert status.classify(None, 80, 90) == "UNKNOWN"
 
 
 def test_worst_orders_ok_unknown_warn_crit():
-    assert hh.worst([]) == "OK"
-    assert hh.worst(["OK", "UNKNOWN"]) == "UNKNOWN"
-    assert hh.worst(["UNKNOWN", "WARN", "OK"]) == "WARN"
-    assert hh.worst(["WARN", "CRIT", "UNKNOWN"]) == "CRIT"
+    assert status.worst([]) == "OK"
+    assert status.worst(["OK", "UNKNOWN"]) == "UNKNOWN"
+    assert status.worst(["UNKNOWN", "WARN", "OK"]) == "WARN"
+    assert status.worst(["WARN", "CRIT", "UNKNOWN"]) == "CRIT"
 
 
 def test_thresholds_merge_over_defaults_and_null_switches_a_level_off():
-    merged = hh.merge_thresholds({"fs_warn_pct": 70, "security_updates_warn": None})
+    merged = status.merge_thresholds({"fs_warn_pct": 70, "security_updates_warn": None})
     assert merged["fs_warn_pct"] == 70
-    assert merged["fs_crit_pct"] == hh.DEFAULT_THRESHOLDS["fs_crit_pct"]
+    assert merged["fs_crit_pct"] == status.DEFAULT_THRESHOLDS["fs_crit_pct"]
     assert merged["security_updates_warn"] is None
 
 
 def test_coerce_thresholds_accepts_numbers_and_numeric_strings_only():
-    values, problems = hh.coerce_thresholds({"fs_warn_pct": "75", "fs_crit_pct": 85, "mem_warn_pct": None})
+    values, problems = status.coerce_thresholds(
+        {"fs_warn_pct": "75", "fs_crit_pct": 85, "mem_warn_pct": None}
+    )
     assert (values["fs_warn_pct"], values["fs_crit_pct"], values["mem_warn_pct"]) == (75.0, 85.0, None)
     assert problems == []
-    _, problems = hh.coerce_thresholds({"fs_warn_pct": True, "fs_crit_pct": "high"})
+    _, problems = status.coerce_thresholds({"fs_warn_pct": True, "fs_crit_pct": "high"})
     assert problems == [
         "threshold fs_warn_pct must be a number or null (got True)",
         "threshold fs_crit_pct must be a number or null (got 'high')",
@@ -73,14 +68,14 @@ def test_coerce_thresholds_accepts_numbers_and_numeric_strings_only():
 
 
 def test_validate_thresholds_names_each_problem():
-    problems = hh.validate_thresholds(
-        hh.merge_thresholds({"fs_warn_pct": 95, "mem_crit_pct": -1, "disk_pct": 3})
+    problems = status.validate_thresholds(
+        status.merge_thresholds({"fs_warn_pct": 95, "mem_crit_pct": -1, "disk_pct": 3})
     )
     text = "\n".join(problems)
     assert "unknown threshold 'disk_pct'" in text
     assert "mem_crit_pct must not be negative" in text
     assert "fs_warn_pct (95) is above fs_crit_pct (90.0)" in text
-    assert hh.validate_thresholds(T) == []
+    assert status.validate_thresholds(T) == []
 
 
 def test_documentation_matches_the_code():
@@ -88,9 +83,9 @@ def test_documentation_matches_the_code():
     options = doc["options"]["thresholds"]["suboptions"]
     documented = {key: spec.get("default") for key, spec in options.items()}
     assert documented == {
-        k: (None if v is None else pytest.approx(v)) for k, v in hh.DEFAULT_THRESHOLDS.items()
+        k: (None if v is None else pytest.approx(v)) for k, v in status.DEFAULT_THRESHOLDS.items()
     }
-    assert doc["options"]["checks"]["choices"] == list(hh.ALL_CHECKS)
+    assert doc["options"]["checks"]["choices"] == list(status.ALL_CHECKS)
     spec = hh.argument_spec()
     assert set(spec) == set(doc["options"])
     yaml.safe_load(hh.EXAMPLES)
@@ -103,7 +98,7 @@ def test_documentation_matches_the_code():
 
 def test_mountinfo_unescapes_spaces_and_keeps_device_and_root():
     text = "36 35 98:0 /mnt1 /mnt/my\\040disk rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n"
-    (mount,) = hh.parse_mountinfo(text)
+    (mount,) = mounts.parse_mountinfo(text)
     assert mount.mount_point == "/mnt/my disk"
     assert mount.device == "98:0"
     assert mount.root == "/mnt1"
@@ -112,9 +107,9 @@ def test_mountinfo_unescapes_spaces_and_keeps_device_and_root():
 
 
 def test_container_data_mounts_include_root_tmp_and_journal_not_runtime_or_file_binds():
-    mounts = hh.parse_mountinfo((FIXTURES / "mountinfo-podman-container.txt").read_text())
+    parsed = mounts.parse_mountinfo((FIXTURES / "mountinfo-podman-container.txt").read_text())
     files = {"/etc/resolv.conf", "/etc/hosts", "/etc/hostname", "/run/.containerenv"}
-    selected, skipped = hh.select_data_mounts(mounts, is_dir=lambda path: path not in files)
+    selected, skipped = mounts.select_data_mounts(parsed, is_dir=lambda path: path not in files)
     assert [m.mount_point for m in selected] == ["/", "/tmp", "/var/log/journal"]
     assert skipped["/run"] == "runtime tmpfs"
     assert skipped["/dev/shm"] == "runtime tmpfs"
@@ -130,13 +125,13 @@ def test_lab_tmpfs_data_mounts_are_inspected():
         "104 77 0:61 / /var/log rw,relatime - tmpfs tmpfs rw,size=65536k\n"
         "105 82 0:62 / /run/user/0 rw,relatime - tmpfs tmpfs rw\n"
     )
-    selected, _ = hh.select_data_mounts(hh.parse_mountinfo(text), is_dir=lambda p: True)
+    selected, _ = mounts.select_data_mounts(mounts.parse_mountinfo(text), is_dir=lambda p: True)
     assert [m.mount_point for m in selected] == ["/", "/srv/data", "/var/log"]
 
 
 def test_host_mounts_skip_container_runtime_layers_and_readonly_tmpfs():
-    mounts = hh.parse_mountinfo((FIXTURES / "mountinfo-host.txt").read_text())
-    selected, skipped = hh.select_data_mounts(mounts, is_dir=lambda p: True)
+    parsed = mounts.parse_mountinfo((FIXTURES / "mountinfo-host.txt").read_text())
+    selected, skipped = mounts.select_data_mounts(parsed, is_dir=lambda p: True)
     assert [m.mount_point for m in selected] == ["/"]
     assert skipped["/mnt/sandboxing/model_tools_env/v1/python"] == "read-only tmpfs"
     layer = next(p for p in skipped if p.endswith("/merged"))
@@ -154,7 +149,7 @@ def test_bind_mounts_of_one_filesystem_are_reported_once_preferring_its_root():
         "31 1 8:1 / /data rw - ext4 /dev/sda1 rw\n"
         "32 1 8:2 / / rw - ext4 /dev/sda2 rw\n"
     )
-    selected, skipped = hh.select_data_mounts(hh.parse_mountinfo(text), is_dir=lambda p: True)
+    selected, skipped = mounts.select_data_mounts(mounts.parse_mountinfo(text), is_dir=lambda p: True)
     assert [m.mount_point for m in selected] == ["/", "/data"]
     assert skipped == {"/var/www": "same filesystem as /data"}
 
@@ -165,21 +160,21 @@ def test_network_filesystems_and_excluded_mounts_are_opt_in():
         "41 1 0:71 / /mnt/backup rw - ext4 /dev/sdb1 rw\n"
         "42 1 0:72 / /snap/core/1 ro - squashfs /dev/loop0 ro\n"
     )
-    mounts = hh.parse_mountinfo(text)
-    selected, skipped = hh.select_data_mounts(mounts, exclude=["/mnt/back*"], is_dir=lambda p: True)
+    parsed = mounts.parse_mountinfo(text)
+    selected, skipped = mounts.select_data_mounts(parsed, exclude=["/mnt/back*"], is_dir=lambda p: True)
     assert selected == []
     assert skipped == {
         "/mnt/nfs": "network filesystem",
         "/mnt/backup": "excluded",
         "/snap/core/1": "read-only image",
     }
-    selected, _ = hh.select_data_mounts(mounts, include_network=True, is_dir=lambda p: True)
+    selected, _ = mounts.select_data_mounts(parsed, include_network=True, is_dir=lambda p: True)
     assert [m.mount_point for m in selected] == ["/mnt/backup", "/mnt/nfs"]
 
 
 def test_a_later_mount_on_the_same_point_hides_the_earlier_one():
     text = "30 1 8:1 / /srv rw - ext4 /dev/sda1 rw\n31 1 0:50 / /srv rw - tmpfs tmpfs rw\n"
-    selected, _ = hh.select_data_mounts(hh.parse_mountinfo(text), is_dir=lambda p: True)
+    selected, _ = mounts.select_data_mounts(mounts.parse_mountinfo(text), is_dir=lambda p: True)
     assert [(m.mount_point, m.fstype) for m in selected] == [("/srv", "tmpfs")]
 
 
@@ -192,33 +187,33 @@ def _statvfs(blocks, bfree, bavail, files, ffree, frsize=4096):
 
 def test_filesystem_usage_counts_like_df_excluding_reserved_blocks():
     # 1000 blocks, 100 free of which 50 are reserved for root: used 900 / (900 + 50) = 94.7 %
-    usage = hh.fs_usage_from_statvfs(_statvfs(1000, 100, 50, 1000, 400))
-    mount = hh.Mount("/srv/data", "ext4", "/dev/sdb1", "8:17", "/", ("rw",))
-    checked = hh.check_filesystem(mount, usage, T)
+    usage = mounts.fs_usage_from_statvfs(_statvfs(1000, 100, 50, 1000, 400))
+    mount = mounts.Mount("/srv/data", "ext4", "/dev/sdb1", "8:17", "/", ("rw",))
+    checked = mounts.check_filesystem(mount, usage, T)
     assert checked["status"] == "CRIT"
     assert checked["value"] == 94.7
     assert checked["item"] == "/srv/data"
     assert checked["threshold"] == {"warn": 80.0, "crit": 90.0}
     assert checked["message"].startswith("/srv/data 94.7% used")
     assert "critical at 90%" in checked["message"]
-    inodes = hh.check_inodes(mount, usage, T)
+    inodes = mounts.check_inodes(mount, usage, T)
     assert (inodes["status"], inodes["value"]) == ("OK", 60.0)
 
 
 def test_filesystem_without_inode_table_is_ok_with_no_value():
-    usage = hh.fs_usage_from_statvfs(_statvfs(1000, 900, 900, 0, 0))
-    mount = hh.Mount("/data", "btrfs", "/dev/sdc", "0:33", "/", ("rw",))
-    inodes = hh.check_inodes(mount, usage, T)
+    usage = mounts.fs_usage_from_statvfs(_statvfs(1000, 900, 900, 0, 0))
+    mount = mounts.Mount("/data", "btrfs", "/dev/sdc", "0:33", "/", ("rw",))
+    inodes = mounts.check_inodes(mount, usage, T)
     assert inodes["status"] == "OK"
     assert inodes["value"] is None
     assert "no fixed inode table" in inodes["message"]
 
 
 def test_filesystem_warn_between_thresholds():
-    usage = hh.fs_usage_from_statvfs(_statvfs(1000, 150, 150, 10, 1))
-    mount = hh.Mount("/var/log", "tmpfs", "tmpfs", "0:61", "/", ("rw",))
-    assert hh.check_filesystem(mount, usage, T)["status"] == "WARN"
-    assert hh.check_inodes(mount, usage, T)["status"] == "CRIT"
+    usage = mounts.fs_usage_from_statvfs(_statvfs(1000, 150, 150, 10, 1))
+    mount = mounts.Mount("/var/log", "tmpfs", "tmpfs", "0:61", "/", ("rw",))
+    assert mounts.check_filesystem(mount, usage, T)["status"] == "WARN"
+    assert mounts.check_inodes(mount, usage, T)["status"] == "CRIT"
 
 
 # --- memory, swap, load ------------------------------------------------------------------------------
@@ -235,36 +230,36 @@ HugePages_Total:       0
 
 
 def test_memory_counts_available_as_free():
-    info = hh.parse_meminfo(MEMINFO)
+    info = resources.parse_meminfo(MEMINFO)
     assert info["MemTotal"] == 1000000 * 1024
     assert info["HugePages_Total"] == 0
-    checked = hh.check_memory(info, T)
+    checked = resources.check_memory(info, T)
     assert (checked["status"], checked["value"]) == ("WARN", 92.0)
 
 
 def test_memory_falls_back_without_memavailable():
-    info = hh.parse_meminfo(MEMINFO.replace("MemAvailable:     80000 kB\n", ""))
-    checked = hh.check_memory(info, T)
+    info = resources.parse_meminfo(MEMINFO.replace("MemAvailable:     80000 kB\n", ""))
+    checked = resources.check_memory(info, T)
     assert checked["value"] == 92.0  # 50000 + 10000 + 20000 free
 
 
 def test_swap_use_and_no_swap():
-    info = hh.parse_meminfo(MEMINFO)
-    assert (hh.check_swap(info, T)["status"], hh.check_swap(info, T)["value"]) == ("WARN", 75.0)
-    none = hh.check_swap({"SwapTotal": 0, "SwapFree": 0}, T)
+    info = resources.parse_meminfo(MEMINFO)
+    assert (resources.check_swap(info, T)["status"], resources.check_swap(info, T)["value"]) == ("WARN", 75.0)
+    none = resources.check_swap({"SwapTotal": 0, "SwapFree": 0}, T)
     assert none["status"] == "OK"
     assert none["message"] == "no swap configured"
 
 
 def test_load_per_core_classifies_the_chosen_window():
-    loads = hh.parse_loadavg("5.00 3.00 1.00 2/345 6789\n")
-    checked = hh.check_load(loads, 2, 5, T)
+    loads = resources.parse_loadavg("5.00 3.00 1.00 2/345 6789\n")
+    checked = resources.check_load(loads, 2, 5, T)
     assert (checked["status"], checked["value"]) == ("WARN", 1.5)
     assert checked["details"]["per_core"] == [2.5, 1.5, 0.5]
-    assert hh.check_load(loads, 2, 1, T)["status"] == "CRIT"
-    assert hh.check_load(loads, 2, 15, T)["status"] == "OK"
+    assert resources.check_load(loads, 2, 1, T)["status"] == "CRIT"
+    assert resources.check_load(loads, 2, 15, T)["status"] == "OK"
     with pytest.raises(ValueError):
-        hh.parse_loadavg("")
+        resources.parse_loadavg("")
 
 
 # --- systemd -----------------------------------------------------------------------------------------
@@ -276,25 +271,25 @@ logrotate.timer        loaded failed failed Daily rotation of log files
 
 
 def test_failed_units_parsed_from_plain_output_with_or_without_bullets():
-    assert hh.parse_failed_units(FAILED_UNITS) == [
+    assert resources.parse_failed_units(FAILED_UNITS) == [
         "opsbook-broken.service",
         "nginx.service",
         "logrotate.timer",
     ]
-    assert hh.parse_failed_units("") == []
+    assert resources.parse_failed_units("") == []
 
 
 def test_failed_units_classified_and_ignored_by_pattern():
-    units = hh.parse_failed_units(FAILED_UNITS)
-    checked = hh.check_failed_units(units, ["logrotate.*"], T)
+    units = resources.parse_failed_units(FAILED_UNITS)
+    checked = resources.check_failed_units(units, ["logrotate.*"], T)
     assert checked["status"] == "CRIT"
     assert checked["value"] == 2
     assert checked["details"]["failed"] == ["opsbook-broken.service", "nginx.service"]
     assert checked["message"] == "2 failed units: opsbook-broken.service, nginx.service (1 ignored)"
-    relaxed = hh.merge_thresholds({"failed_units_crit": 3})
-    assert hh.check_failed_units(units, [], relaxed)["status"] == "CRIT"
-    assert hh.check_failed_units(units[:1], [], relaxed)["status"] == "WARN"
-    clean = hh.check_failed_units([], [], T)
+    relaxed = status.merge_thresholds({"failed_units_crit": 3})
+    assert resources.check_failed_units(units, [], relaxed)["status"] == "CRIT"
+    assert resources.check_failed_units(units[:1], [], relaxed)["status"] == "WARN"
+    clean = resources.check_failed_units([], [], T)
     assert (clean["status"], clean["message"]) == ("OK", "no failed units")
 
 
@@ -315,50 +310,50 @@ Leap status     : Not synchronised
 
 
 def test_chrony_offset_is_classified_in_milliseconds():
-    tracking = hh.parse_chronyc_tracking(CHRONY_SYNCED)
+    tracking = timesync.parse_chronyc_tracking(CHRONY_SYNCED)
     assert tracking["offset_seconds"] == -0.25
     assert tracking["stratum"] == 3
-    checked = hh.check_time_chrony(tracking, T)
+    checked = timesync.check_time_chrony(tracking, T)
     assert (checked["status"], checked["value"], checked["unit"]) == ("WARN", 250.0, "ms")
 
 
 def test_chrony_not_synchronised_is_crit():
-    checked = hh.check_time_chrony(hh.parse_chronyc_tracking(CHRONY_UNSYNCED), T)
+    checked = timesync.check_time_chrony(timesync.parse_chronyc_tracking(CHRONY_UNSYNCED), T)
     assert checked["status"] == "CRIT"
     assert "not synchronised" in checked["message"]
 
 
 def test_chrony_without_leap_status_is_warn_not_ok():
-    assert hh.check_time_chrony(hh.parse_chronyc_tracking("garbage"), T)["status"] == "WARN"
+    assert timesync.check_time_chrony(timesync.parse_chronyc_tracking("garbage"), T)["status"] == "WARN"
 
 
 def test_kernel_clock_state():
-    assert hh.check_time_kernel(0, T)["status"] == "OK"
-    assert hh.check_time_kernel(hh.TIME_ERROR, T)["status"] == "CRIT"
-    assert hh.check_time_kernel(17, T)["status"] == "WARN"
+    assert timesync.check_time_kernel(0, T)["status"] == "OK"
+    assert timesync.check_time_kernel(timesync.TIME_ERROR, T)["status"] == "CRIT"
+    assert timesync.check_time_kernel(17, T)["status"] == "WARN"
 
 
 def test_timedatectl_unknown_is_warn():
-    props = hh.parse_key_values("Timezone=UTC\nNTP=yes\nNTPSynchronized=no\n")
-    checked = hh.check_time_timedatectl(props, T)
+    props = timesync.parse_key_values("Timezone=UTC\nNTP=yes\nNTPSynchronized=no\n")
+    checked = timesync.check_time_timedatectl(props, T)
     assert checked["status"] == "CRIT"
     assert "NTP service active" in checked["message"]
-    assert hh.check_time_timedatectl({"NTPSynchronized": "yes"}, T)["status"] == "OK"
-    assert hh.check_time_timedatectl({}, T)["status"] == "WARN"
+    assert timesync.check_time_timedatectl({"NTPSynchronized": "yes"}, T)["status"] == "OK"
+    assert timesync.check_time_timedatectl({}, T)["status"] == "WARN"
 
 
 # --- reboot ------------------------------------------------------------------------------------------
 
 
 def test_reboot_required():
-    flagged = hh.check_reboot(True, ["linux-image-amd64", "libc6"], True, None)
+    flagged = updates.check_reboot(True, ["linux-image-amd64", "libc6"], True, None)
     assert flagged["status"] == "WARN"
     assert flagged["value"] is True
     assert "linux-image-amd64, libc6" in flagged["message"]
-    assert hh.check_reboot(False, [], True, None)["status"] == "OK"
-    assert hh.check_reboot(False, [], False, 1)["status"] == "WARN"
-    assert hh.check_reboot(False, [], False, 0)["status"] == "OK"
-    assert hh.check_reboot(False, [], False, None)["status"] == "UNKNOWN"
+    assert updates.check_reboot(False, [], True, None)["status"] == "OK"
+    assert updates.check_reboot(False, [], False, 1)["status"] == "WARN"
+    assert updates.check_reboot(False, [], False, 0)["status"] == "OK"
+    assert updates.check_reboot(False, [], False, None)["status"] == "UNKNOWN"
 
 
 # --- security updates --------------------------------------------------------------------------------
@@ -367,43 +362,43 @@ APT_SIM = (FIXTURES / "apt-get-s-dist-upgrade.txt").read_text()
 
 
 def test_apt_simulation_counts_security_suite_packages():
-    upgrades = hh.parse_apt_simulation(APT_SIM)
+    upgrades = updates.parse_apt_simulation(APT_SIM)
     assert [u.package for u in upgrades] == ["base-files", "libgcrypt20-dev", "liblzma5", "openssl"]
     assert [u.security for u in upgrades] == [False, True, True, True]
     assert upgrades[3].installed == ""
-    checked = hh.check_security_updates(upgrades, 0.5, True, T)
+    checked = updates.check_security_updates(upgrades, 0.5, True, T)
     assert (checked["status"], checked["value"]) == ("WARN", 3)
     assert checked["details"]["security"] == ["libgcrypt20-dev", "liblzma5", "openssl"]
     assert checked["message"].startswith("3 security updates pending")
 
 
 def test_no_security_updates_is_ok_but_stale_lists_warn():
-    upgrades = hh.parse_apt_simulation(APT_SIM.splitlines()[0])
-    fresh = hh.check_security_updates(upgrades, 1.0, True, T)
+    upgrades = updates.parse_apt_simulation(APT_SIM.splitlines()[0])
+    fresh = updates.check_security_updates(upgrades, 1.0, True, T)
     assert (fresh["status"], fresh["value"]) == ("OK", 0)
-    stale = hh.check_security_updates(upgrades, 30.0, True, T)
+    stale = updates.check_security_updates(upgrades, 30.0, True, T)
     assert stale["status"] == "WARN"
     assert "30 days old" in stale["message"]
 
 
 def test_security_updates_unknown_without_lists_or_security_source():
-    assert hh.check_security_updates([], None, False, T)["status"] == "UNKNOWN"
-    nosec = hh.check_security_updates([], 1.0, False, T)
+    assert updates.check_security_updates([], None, False, T)["status"] == "UNKNOWN"
+    nosec = updates.check_security_updates([], 1.0, False, T)
     assert nosec["status"] == "UNKNOWN"
     assert "no security suite" in nosec["message"]
 
 
 def test_apt_lists_state_reads_ages_and_security_source(tmp_path):
-    assert hh.apt_lists_state(str(tmp_path)) == (None, False)
+    assert collect.apt_lists_state(str(tmp_path)) == (None, False)
     (tmp_path / "deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4").write_text("")
     (tmp_path / "deb.debian.org_debian_dists_bookworm_InRelease").write_text("")
-    age, security = hh.apt_lists_state(str(tmp_path))
+    age, security = collect.apt_lists_state(str(tmp_path))
     assert age is not None and age < 0.01
     assert security is False
     (
         tmp_path / "deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages"
     ).write_text("")
-    assert hh.apt_lists_state(str(tmp_path))[1] is True
+    assert collect.apt_lists_state(str(tmp_path))[1] is True
 
 
 # --- ports -------------------------------------------------------------------------------------------
@@ -415,7 +410,9 @@ UDP = (FIXTURES / "proc-net-udp.txt").read_text()
 
 def test_proc_net_listeners_tcp_listen_and_unconnected_udp_only():
     listeners = (
-        hh.parse_proc_net(TCP, "tcp") + hh.parse_proc_net(TCP6, "tcp6") + hh.parse_proc_net(UDP, "udp")
+        ports.parse_proc_net(TCP, "tcp")
+        + ports.parse_proc_net(TCP6, "tcp6")
+        + ports.parse_proc_net(UDP, "udp")
     )
     assert [(lst.proto, lst.address, lst.port) for lst in listeners] == [
         ("tcp", "0.0.0.0", 22),
@@ -438,7 +435,7 @@ def test_proc_net_listeners_tcp_listen_and_unconnected_udp_only():
     ],
 )
 def test_decode_proc_address(hex_address, text):
-    assert hh.decode_proc_address(hex_address) == text
+    assert ports.decode_proc_address(hex_address) == text
 
 
 def test_decode_proc_address_agrees_with_ipaddress():
@@ -448,19 +445,19 @@ def test_decode_proc_address_agrees_with_ipaddress():
         kernel_hex = "".join(struct.pack("<I", w).hex().upper() for w in struct.unpack(">4I", raw))
         expected = ipaddress.IPv6Address(raw)
         text = f"::ffff:{expected.ipv4_mapped}" if expected.ipv4_mapped else str(expected)
-        assert hh.decode_proc_address(kernel_hex) == text
+        assert ports.decode_proc_address(kernel_hex) == text
 
 
 def test_ports_lists_listeners_with_processes_and_flags_missing_expected_ports():
-    listeners = hh.parse_proc_net(TCP, "tcp") + hh.parse_proc_net(UDP, "udp")
+    listeners = ports.parse_proc_net(TCP, "tcp") + ports.parse_proc_net(UDP, "udp")
     owners = {"1001": "sshd", "1002": "postgres", "1007": "chronyd"}
-    listing = hh.check_ports(listeners, owners, [])
+    listing = ports.check_ports(listeners, owners, [])
     assert listing["status"] == "OK"
     assert listing["message"] == "listening: tcp 22,5432; udp 323"
     assert {"proto": "tcp", "address": "0.0.0.0", "port": 22, "process": "sshd"} in listing["details"][
         "listening"
     ]
-    missing = hh.check_ports(listeners, owners, ["22", "tcp/443", "udp/323", "udp/22"])
+    missing = ports.check_ports(listeners, owners, ["22", "tcp/443", "udp/323", "udp/22"])
     assert missing["status"] == "CRIT"
     assert missing["details"]["missing"] == ["tcp/443", "udp/22"]
     assert missing["message"].startswith("expected ports not listening: tcp/443, udp/22")
@@ -469,7 +466,7 @@ def test_ports_lists_listeners_with_processes_and_flags_missing_expected_ports()
 @pytest.mark.parametrize("spec", ["http", "tcp/", "sctp/22", "0", "70000", "tcp/22/x"])
 def test_bad_expected_port_is_rejected(spec):
     with pytest.raises(ValueError, match="expected_ports entry"):
-        hh.parse_expected_port(spec)
+        ports.parse_expected_port(spec)
 
 
 # --- the bundle --------------------------------------------------------------------------------------
@@ -479,27 +476,22 @@ def test_a_crashing_check_becomes_unknown_not_a_module_failure():
     def boom():
         raise RuntimeError("no /proc here")
 
-    (checked,) = hh.guarded("load", boom)
+    (checked,) = collect.guarded("load", boom)
     assert checked["status"] == "UNKNOWN"
     assert checked["message"] == "check failed: RuntimeError: no /proc here"
 
 
 def test_summary_counts_every_status():
-    results = [hh.result("a", "OK", ""), hh.result("b", "CRIT", ""), hh.result("c", "OK", "")]
-    assert hh.summarise(results) == {"OK": 2, "UNKNOWN": 0, "WARN": 0, "CRIT": 1}
+    results = [status.result("a", "OK", ""), status.result("b", "CRIT", ""), status.result("c", "OK", "")]
+    assert collect.summarise(results) == {"OK": 2, "UNKNOWN": 0, "WARN": 0, "CRIT": 1}
 
 
 # --- the module as Ansible runs it (argument spec, check mode, output shape) --------------------------
 
 
 def _run_module(tmp_path, args):
-    args_file = tmp_path / "args.json"
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "library" / "host_health.py"), str(args_file)],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    return json.loads(proc.stdout)
+    check = bool(args.pop("_ansible_check_mode", False))
+    return run_module_with_ansible("host_health", args, check=check)
 
 
 def test_module_rejects_bad_thresholds_and_ports_before_checking(tmp_path):
@@ -531,6 +523,6 @@ def test_module_in_check_mode_reports_and_changes_nothing(tmp_path):
     assert memory["status"] == "WARN"  # warn at 0 %: any use warns; crit switched off
     assert memory["threshold"] == {"warn": 0.0, "crit": None}
     assert out["thresholds"]["fs_crit_pct"] == 90.0
-    assert out["status"] == hh.worst(c["status"] for c in out["checks"])
+    assert out["status"] == status.worst(c["status"] for c in out["checks"])
     assert sum(out["summary"].values()) == len(out["checks"])
     assert out["host"]["cpus"] >= 1
