@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -10,7 +11,7 @@ from audit_samples import sample_audit
 from playwright.sync_api import sync_playwright
 from rich.console import Console
 
-from opsbook.audit.model import Audit
+from opsbook.audit.model import Audit, Finding, FindingKind, HostAudit, HostStatus
 from opsbook.audit.reports import parse_formats, write_reports
 from opsbook.audit.reports.terminal import print_audit
 
@@ -119,7 +120,7 @@ def test_terminal_summary_names_every_host_and_the_drift() -> None:
         assert name in text
     assert "+PermitRootLogin prohibit-password" in text
     assert "not checked: Command would have run" in text
-    assert "html report: /x/audit-report.html" in text
+    assert "html report:\n  /x/audit-report.html" in text
     assert "exit code 1" in text
     assert "(since 2026-11-20 02:00 UTC)" in text
 
@@ -130,3 +131,53 @@ def test_junit_stays_valid_xml_with_control_characters(tmp_path: Path) -> None:
     path = write_reports(audit, ["junit"], tmp_path)["junit"]
     failure = ET.parse(path).getroot().find(".//failure")
     assert failure is not None and "red" in (failure.text or "")
+
+
+def _same_drift_on(names: list[str]) -> Audit:
+    audit = sample_audit()
+    web01 = audit.hosts[0]
+    for name in names:
+        twin = copy.deepcopy(web01)
+        twin.host = name
+        audit.hosts.append(twin)
+    return audit
+
+
+def test_identical_drift_is_shown_once_with_its_hosts() -> None:
+    audit = _same_drift_on(["web02", "web03"])
+    console = Console(record=True, width=160)
+    print_audit(audit, console)
+    text = console.export_text()
+    assert text.count("+PermitRootLogin prohibit-password") == 1
+    assert "3 hosts: web01, web02, web03: linux_base : Write the SSH daemon configuration" in text
+
+
+def test_host_names_and_dates_are_whole_at_80_columns() -> None:
+    audit = sample_audit()
+    audit.hosts[0].host = "pay-gateway-prod-db-replica-07.dc2.acme-bank.example"
+    console = Console(record=True, width=80)
+    print_audit(
+        audit, console, reports={"html": Path("/srv/opsbook/.opsbook/audits/" + "x" * 60 + "/a.html")}
+    )
+    text = console.export_text()
+    assert "pay-gateway-prod-db-replica-07.dc2.acme-bank.example" in text
+    assert "/srv/opsbook/.opsbook/audits/" + "x" * 60 + "/a.html" in text
+    assert "2026-11-20 02:00 UTC" in text
+
+
+def test_html_counts_hosts_by_status_and_findings_separately(tmp_path: Path) -> None:
+    """A drifted host with an unverifiable check: 0 hosts unverifiable, 1 unverifiable check on 1 host."""
+    host = HostAudit(
+        host="web09",
+        status=HostStatus.DRIFTED,
+        findings=[
+            Finding(FindingKind.DRIFT, task="t1", resource="/etc/motd", diff="+x\n"),
+            Finding(FindingKind.UNVERIFIABLE, task="t2", reason="not checked"),
+        ],
+    )
+    audit = Audit(id="20261203T020000Z-abcdef", started="2026-12-03T02:00:00+00:00", hosts=[host])
+    html = write_reports(audit, ["html"], tmp_path)["html"].read_text()
+    assert 'id="count-unverifiable">0<' in html
+    assert 'id="findings-unverifiable">1<' in html
+    assert 'id="findings-unverifiable-hosts">1<' in html
+    assert 'id="findings-drift">1<' in html

@@ -76,10 +76,22 @@ def render_html(audit: Audit) -> str:
         for host in hosts:
             statuses[host.status.value] += 1
         customers.append({"name": name, "hosts": [_host_view(h) for h in hosts], "statuses": dict(statuses)})
+    # host tiles count hosts by status; these count findings, and on how many hosts (a drifted host
+    # with one unverifiable check is "drifted", and still has an unverifiable check to show)
+    labels = {FindingKind.DRIFT: "drift findings", FindingKind.UNVERIFIABLE: "unverifiable checks"}
+    findings = {
+        kind.value: {
+            "label": label,
+            "count": sum(len(h.of_kind(kind)) for h in audit.hosts),
+            "hosts": sum(1 for h in audit.hosts if h.of_kind(kind)),
+        }
+        for kind, label in labels.items()
+    }
     template = _environment().get_template("audit.html.j2")
     return template.render(
         audit=audit,
         counts=audit.counts(),
+        findings=findings,
         customers=customers,
         statuses=[s.value for s in DISPLAY_ORDER],
         total=len(audit.hosts),

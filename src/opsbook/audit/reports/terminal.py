@@ -3,7 +3,8 @@ checked, and what failed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console, Group, RenderableType
@@ -11,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from opsbook.audit.history import AuditDiff
-from opsbook.audit.model import HOST_SEVERITY, Audit, Finding, FindingKind, HostStatus
+from opsbook.audit.model import HOST_SEVERITY, Audit, Finding, FindingKind, HostAudit, HostStatus
+from opsbook.render.terminal import Col, listing, print_listing, print_path
 
 STYLES = {
     HostStatus.COMPLIANT.value: "green",
@@ -61,47 +63,94 @@ def _what(finding: Finding) -> str:
     return f"{finding.task} — {what}" if what else finding.task
 
 
-def render(
-    audit: Audit, *, reports: Mapping[str, Path] | None = None, max_diff_lines: int = 20
-) -> RenderableType:
-    table = Table(title=f"audit {audit.id}", title_justify="left")
-    for col in ("customer", "host", "scope", "status", "drift", "unverifiable", "drift since"):
-        table.add_column(col, justify="right" if col in ("drift", "unverifiable") else "left")
-    hosts = sorted(audit.hosts, key=lambda h: (h.customer, _ORDER[h.status], h.host))
+@dataclass
+class _Group:
+    """One finding as it stands on several hosts (same task, resource, diff and reason)."""
+
+    first: Finding
+    hosts: list[str] = field(default_factory=list)
+    since: str = ""
+
+
+def group_findings(hosts: Sequence[HostAudit], kinds: set[FindingKind]) -> list[_Group]:
+    """Identical findings across hosts, once each with the list of hosts (first-seen order)."""
+    groups: dict[tuple[str, ...], _Group] = {}
+    for h in hosts:
+        for f in h.findings:
+            if f.kind not in kinds:
+                continue
+            key = (f.kind.value, f.task, f.resource, f.item, f.diff, f.reason)
+            group = groups.setdefault(key, _Group(f))
+            if h.host not in group.hosts:
+                group.hosts.append(h.host)
+            if f.since and (not group.since or f.since < group.since):
+                group.since = f.since
+    return list(groups.values())
+
+
+def _host_list(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{len(names)} hosts: {', '.join(names)}"
+
+
+def _sorted_hosts(audit: Audit) -> list[HostAudit]:
+    return sorted(audit.hosts, key=lambda h: (h.customer, _ORDER[h.status], h.host))
+
+
+def _host_rows(hosts: Sequence[HostAudit]) -> list[list[str | Text]]:
+    rows: list[list[str | Text]] = []
     for h in hosts:
         since = min((f.since for f in h.drift if f.since), default="")
-        table.add_row(
-            h.customer or "-",
-            h.host,
-            h.scope,
-            _status(h.status.value),
-            str(len(h.drift)) if h.drift else "",
-            str(len(h.unverifiable)) if h.unverifiable else "",
-            short_time(since),
+        rows.append(
+            [
+                h.customer or "-",
+                h.host,
+                h.scope,
+                _status(h.status.value),
+                str(len(h.drift)) if h.drift else "",
+                str(len(h.unverifiable)) if h.unverifiable else "",
+                short_time(since),
+            ]
         )
-    parts: list[RenderableType] = [table]
+    return rows
+
+
+HOST_COLUMNS = [
+    Col("customer", key=True),
+    Col("host", key=True),
+    Col("scope"),
+    Col("status", key=True),
+    Col("drift", justify="right"),
+    Col("unverifiable", justify="right"),
+    Col("drift since", key=True),
+]
+
+
+def render_details(
+    audit: Audit, *, reports: Mapping[str, Path] | None = None, max_diff_lines: int = 20
+) -> RenderableType:
+    """Everything below the host table: drift (each distinct finding once, with its hosts), what
+    could not be checked, audit errors, the summary line and where the reports are."""
+    hosts = _sorted_hosts(audit)
+    parts: list[RenderableType] = []
     drift = Text()
-    for h in hosts:
-        for f in h.drift:
-            drift.append(f"  {h.host}: ", style="bold")
-            drift.append(_what(f))
-            if f.since:
-                drift.append(f"  (since {short_time(f.since)})", style="dim")
-            drift.append("\n")
-            if f.diff:
-                drift.append_text(diff_text(f.diff, max_diff_lines))
-            elif f.reason:
-                drift.append(f"      {f.reason}\n", style="dim")
+    for g in group_findings(hosts, {FindingKind.DRIFT}):
+        drift.append(f"  {_host_list(g.hosts)}: ", style="bold")
+        drift.append(_what(g.first))
+        if g.since:
+            drift.append(f"  (since {short_time(g.since)})", style="dim")
+        drift.append("\n")
+        if g.first.diff:
+            drift.append_text(diff_text(g.first.diff, max_diff_lines))
+        elif g.first.reason:
+            drift.append(f"      {g.first.reason}\n", style="dim")
     if drift:
         parts += [Text("Drift (what would change):", style="bold yellow"), drift]
     other = Text()
-    for h in hosts:
-        for f in h.findings:
-            if f.kind is FindingKind.DRIFT:
-                continue
-            other.append(f"  {h.host}: ", style="bold")
-            other.append(f"[{f.kind.value}] ", style=STYLES.get(f.kind.value, "magenta"))
-            other.append(f"{_what(f)}: {f.reason}\n")
+    kinds: set[FindingKind] = {k for k in FindingKind if k is not FindingKind.DRIFT}
+    for g in group_findings(hosts, kinds):
+        other.append(f"  {_host_list(g.hosts)}: ", style="bold")
+        other.append(f"[{g.first.kind.value}] ", style=STYLES.get(g.first.kind.value, "magenta"))
+        other.append(f"{_what(g.first)}: {g.first.reason}\n")
     if other:
         parts += [Text("Not checked (never counted as compliant):", style="bold magenta"), other]
     if audit.errors:
@@ -110,13 +159,27 @@ def render(
     summary = Text(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no host audited")
     summary.append(f" — exit code {audit.exit_code}", style="dim")
     parts.append(summary)
+    return Group(*parts)
+
+
+def render(
+    audit: Audit, *, reports: Mapping[str, Path] | None = None, max_diff_lines: int = 20
+) -> RenderableType:
+    """The whole summary as one renderable (for a wide console; :func:`print_audit` prints it
+    so that host names and dates are never cut at any width)."""
+    table = listing(HOST_COLUMNS, _host_rows(_sorted_hosts(audit)), title=f"audit {audit.id}", width=10_000)
+    parts: list[RenderableType] = [table or Text(f"audit {audit.id}")]
+    parts.append(render_details(audit, max_diff_lines=max_diff_lines))
     for fmt, path in (reports or {}).items():
         parts.append(Text(f"{fmt} report: {path}"))
     return Group(*parts)
 
 
 def print_audit(audit: Audit, console: Console, *, reports: Mapping[str, Path] | None = None) -> None:
-    console.print(render(audit, reports=reports))
+    print_listing(console, HOST_COLUMNS, _host_rows(_sorted_hosts(audit)), title=f"audit {audit.id}")
+    console.print(render_details(audit))
+    for fmt, path in (reports or {}).items():
+        print_path(console, f"{fmt} report:", path)
 
 
 def render_diff(diff: AuditDiff) -> RenderableType:
