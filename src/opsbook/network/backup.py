@@ -20,9 +20,11 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from opsbook.base.clock import utc_now
+from opsbook.base.files import atomic_write
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.network.normalize import strip_volatile
 from opsbook.network.redact import redact
@@ -83,10 +85,10 @@ class BackupStore:
         self._git("config", "user.name", "opsbook")
         self._git("config", "user.email", "opsbook@localhost")
         self._git("config", "commit.gpgsign", "false")
-        (self.root / "README.md").write_text(
+        atomic_write(
+            self.root / "README.md",
             "Configuration backups written by `opsbook net backup` (redacted, normalised).\n"
-            "`opsbook net history DEVICE` lists them; `opsbook net diff DEVICE [A] [B]` compares two.\n",
-            encoding="utf-8",
+            "`opsbook net backups DEVICE` lists them; `opsbook net diff DEVICE [A] [B]` compares two.\n",
         )
         self._git("add", "README.md")
         self._git("commit", "--quiet", "-m", "backup store created")
@@ -126,7 +128,7 @@ class BackupStore:
         Returns the commit id, or None when no stored file changed.
         """
         who = who or operator()
-        when = when or datetime.now(UTC)
+        when = when or utc_now()
         stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._locked():
             self.ensure()
@@ -134,9 +136,7 @@ class BackupStore:
             for device, (platform_name, text) in sorted(configs.items()):
                 target = self.path(device)
                 content = stored_form(text, platform_name)
-                tmp = target.with_suffix(".tmp")
-                tmp.write_text(content, encoding="utf-8")
-                tmp.replace(target)
+                atomic_write(target, content)
                 names.append(target.name)
             if not names:
                 return None
@@ -170,42 +170,92 @@ class BackupStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def history(self, device: str) -> list[BackupEntry]:
-        """Backups that changed the device's stored configuration, newest first."""
+    def history(self, device: str, *, as_of: str | None = None) -> list[BackupEntry]:
+        """Backups that changed the device's stored configuration, newest first (``as_of``: only
+        those up to that commit — what a listing printed then showed)."""
         name = self.path(device).name
         if not (self.root / ".git").is_dir():
             return []
-        out = self._git("log", "--format=%H%x1f%aI%x1f%ae%x1f%s", "--", name)
+        out = self._git("log", "--format=%H%x1f%aI%x1f%ae%x1f%s", as_of or "HEAD", "--", name)
         entries = []
         for line in out.splitlines():
             commit, when, who, subject = line.split("\x1f", 3)
             entries.append(BackupEntry(commit, when, who, subject))
         return entries
 
-    def resolve(self, device: str, ref: str) -> str:
-        """A commit id from a commit prefix, or ``@N`` (N-th newest backup of the device, @1 = newest)."""
-        if ref.startswith("@") and ref[1:].isdigit():
-            index = int(ref[1:])
-            entries = self.history(device)
-            if not 1 <= index <= len(entries):
-                raise UsageError(
-                    f"{device}: there is no backup {ref} ({len(entries)} backup(s) stored).",
-                    hint=f"opsbook net history {device}",
-                )
-            return entries[index - 1].commit
-        if not re.fullmatch(r"[0-9a-fA-F]{4,40}", ref):
-            raise UsageError(
-                f"{ref!r} is not a backup id.", hint="use a commit id from `opsbook net history` or @N"
-            )
+    def head(self) -> str:
+        """The store's newest commit (what a listing is "as of"); "" for an empty store."""
+        if not (self.root / ".git").is_dir():
+            return ""
+        return self._git("rev-parse", "--verify", "--quiet", "HEAD", check=False).strip()
+
+    def _commit(self, ref: str) -> str:
         out = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip()
-        if not out:
-            raise UsageError(
-                f"{device}: no backup {ref!r} in {self.root}.", hint=f"opsbook net history {device}"
-            )
         return out
 
-    def show(self, device: str, ref: str = "@1") -> str:
-        commit = self.resolve(device, ref)
+    def resolve(self, device: str, ref: str, *, as_of: str | None = None) -> str:
+        """The commit id a backup reference names (see :data:`REF_HELP`).
+
+        ``latest`` (or ``@1`` alone) is the newest backup *now*; a commit id (4-40 hex digits)
+        and a date never change meaning; ``@N`` (the N-th newest backup of the device) only
+        together with ``as_of`` — the commit a printed listing was "as of" — so that a backup
+        made after the listing cannot shift it.
+        """
+        ref = ref.strip()
+        if ref in ("latest", "@1") and as_of is None:
+            entries = self.history(device)
+            if not entries:
+                raise UsageError(f"{device}: no backup stored in {self.root}.", hint=_backup_hint(device))
+            return entries[0].commit
+        relative = re.fullmatch(r"@(\d{1,6})", ref)
+        if relative:
+            return self._relative(device, int(relative[1]), ref, as_of)
+        if as_of is not None:
+            raise UsageError(
+                f"--as-of only goes with @N references, not with {ref!r}.",
+                hint="a commit id or a date names one backup on its own",
+            )
+        when = parse_when(ref)
+        if when is not None:
+            return self._at(device, when, ref)
+        if not re.fullmatch(r"[0-9a-fA-F]{4,40}", ref):
+            raise UsageError(f"{ref!r} is not a backup id.", hint=REF_HELP)
+        out = self._commit(ref)
+        if not out:
+            raise UsageError(f"{device}: no backup {ref!r} in {self.root}.", hint=_listing_hint(device))
+        return out
+
+    def _relative(self, device: str, index: int, ref: str, as_of: str | None) -> str:
+        if as_of is None:
+            raise UsageError(
+                f"{ref} is relative to the newest backup, which moves with every backup: "
+                "it may not name the backup you saw.",
+                hint=f"name it by its commit id or date from `opsbook net backups {device}`, "
+                f"or add --as-of COMMIT (the 'as of' commit printed above that listing)",
+            )
+        if not re.fullmatch(r"[0-9a-fA-F]{4,40}", as_of.strip()):
+            raise UsageError(f"--as-of {as_of!r} is not a commit id.", hint=_listing_hint(device))
+        anchor = self._commit(as_of.strip())
+        if not anchor:
+            raise UsageError(f"--as-of {as_of}: no such commit in {self.root}.", hint=_listing_hint(device))
+        entries = self.history(device, as_of=anchor)
+        if not 1 <= index <= len(entries):
+            raise UsageError(
+                f"{device}: there is no backup {ref} as of {anchor[:12]} ({len(entries)} backup(s) then).",
+                hint=_listing_hint(device),
+            )
+        return entries[index - 1].commit
+
+    def _at(self, device: str, when: datetime, ref: str) -> str:
+        for entry in self.history(device):
+            if datetime.fromisoformat(entry.when) <= when:
+                return entry.commit
+        raise UsageError(
+            f"{device}: no backup made at or before {ref} ({when.isoformat()}).", hint=_listing_hint(device)
+        )
+
+    def show(self, device: str, ref: str = "latest", *, as_of: str | None = None) -> str:
+        commit = self.resolve(device, ref, as_of=as_of)
         name = self.path(device).name
         proc = subprocess.run(
             ["git", "-C", str(self.root), "show", f"{commit}:{name}"],
@@ -217,20 +267,59 @@ class BackupStore:
             raise UsageError(f"{device}: backup {ref} holds no configuration for it.")
         return proc.stdout
 
-    def diff(self, device: str, a: str | None = None, b: str | None = None) -> str:
+    def diff(
+        self, device: str, a: str | None = None, b: str | None = None, *, as_of: str | None = None
+    ) -> str:
         """Unified diff of the device's stored configuration between backups ``a`` and ``b``
         (defaults: the previous and the latest backup of the device)."""
         entries = self.history(device)
         if not entries:
-            raise UsageError(
-                f"{device}: no backup stored in {self.root}.", hint="opsbook net backup --limit " + device
-            )
-        commit_b = self.resolve(device, b) if b else entries[0].commit
+            raise UsageError(f"{device}: no backup stored in {self.root}.", hint=_backup_hint(device))
+        commit_b = (
+            self.resolve(device, b, as_of=as_of if b and b.startswith("@") else None)
+            if b
+            else entries[0].commit
+        )
         if a:
-            commit_a = self.resolve(device, a)
+            commit_a = self.resolve(device, a, as_of=as_of if a.startswith("@") else None)
         elif len(entries) >= 2:
             commit_a = entries[1].commit
         else:
             raise UsageError(f"{device}: only one backup stored; nothing to compare.")
         name = self.path(device).name
         return self._git("diff", "--no-color", commit_a, commit_b, "--", name)
+
+
+REF_HELP = (
+    "a backup is named by its commit id (from `opsbook net backups DEVICE`), a date "
+    "(2026-12-03 = the last backup of that day, UTC; or 2026-12-03T09:30), `latest`, "
+    "or @N together with --as-of COMMIT (the commit the listing was printed as of)"
+)
+
+
+def _backup_hint(device: str) -> str:
+    return f"opsbook net backup --limit {device}"
+
+
+def _listing_hint(device: str) -> str:
+    return f"opsbook net backups {device}"
+
+
+def parse_when(text: str) -> datetime | None:
+    """A date reference: ``2026-12-03`` (the end of that day, UTC), ``2026-12-03T09:30[:15][Z]``
+    or with an offset. None when ``text`` is not a date."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        except ValueError as exc:
+            raise UsageError(f"{text!r} is not a valid date.", hint=REF_HELP) from exc
+        return day + timedelta(days=1) - timedelta(microseconds=1)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?", text):
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise UsageError(f"{text!r} is not a valid date and time.", hint=REF_HELP) from exc
+        if when.second == 0 and len(text) <= 16:
+            when = when.replace(second=59)
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return None
