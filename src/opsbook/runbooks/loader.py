@@ -146,13 +146,13 @@ def _knowledge_page_problems(page: Path) -> list[Problem]:
 
 def _cross_problems(path: Path, root: Any, runbook: Runbook, playbooks_dir: Path) -> list[Problem]:
     problems: list[Problem] = []
-    playbook = playbooks_dir / runbook.playbook
-    if not playbook.is_file():
+    playbook = playbook_inside(playbooks_dir, runbook.playbook)
+    if playbook is None:
         problems.append(
             Problem(
                 path,
                 _line_of(root, ("playbook",)),
-                f"playbook: {runbook.playbook} does not exist under {playbooks_dir}",
+                f"playbook: {runbook.playbook} is not a playbook file under {playbooks_dir}",
                 "name a playbook relative to playbooks/, e.g. emergency/disk-full.yml",
             )
         )
@@ -167,13 +167,13 @@ def _cross_problems(path: Path, root: Any, runbook: Runbook, playbooks_dir: Path
                     "make targets.pattern equal to the `hosts:` of every play in the playbook",
                 )
             )
-    if runbook.rollback and not (playbooks_dir / runbook.rollback.playbook).is_file():
+    if runbook.rollback and playbook_inside(playbooks_dir, runbook.rollback.playbook) is None:
         problems.append(
             Problem(
                 path,
                 _line_of(root, ("rollback", "playbook")),
-                f"rollback playbook {runbook.rollback.playbook} does not exist",
-                "create it or remove `rollback:`",
+                f"rollback playbook {runbook.rollback.playbook} is not a playbook file under {playbooks_dir}",
+                "create it under playbooks/ or remove `rollback:`",
             )
         )
     for name, param in runbook.parameters.items():
@@ -235,9 +235,35 @@ def load_runbook(path: Path, playbooks_dir: Path) -> Runbook:
     return runbook
 
 
-def find_runbook(name: str, runbooks_dir: Path, playbooks_dir: Path) -> Runbook:
+def runbook_path(name: str, runbooks_dir: Path) -> Path:
+    """``runbooks/NAME.yml`` for a runbook *name*: never a path (no ``/``, ``..``, suffix …).
+
+    Raises :class:`UsageError` (naming the known runbooks) for anything that is not a name or
+    names no runbook; the file found is always directly inside ``runbooks_dir``.
+    """
+    known = ", ".join(p.stem for p in runbook_files(runbooks_dir)) or "none"
+    if not NAME_RE.fullmatch(name):
+        raise UsageError(
+            f"{name!r} is not a runbook name: a name is lower-case letters, digits and '-' "
+            f"(a file runbooks/NAME.yml), never a path",
+            hint=f"known runbooks: {known}",
+        )
     path = runbooks_dir / f"{name}.yml"
-    if not path.is_file():
-        known = ", ".join(p.stem for p in runbook_files(runbooks_dir)) or "none"
+    if not path.is_file() or path.resolve().parent != runbooks_dir.resolve():
         raise UsageError(f"no runbook named {name!r} in {runbooks_dir}", hint=f"known runbooks: {known}")
-    return load_runbook(path, playbooks_dir)
+    return path
+
+
+def find_runbook(name: str, runbooks_dir: Path, playbooks_dir: Path) -> Runbook:
+    return load_runbook(runbook_path(name, runbooks_dir), playbooks_dir)
+
+
+def playbook_inside(playbooks_dir: Path, relative: str) -> Path | None:
+    """``playbooks_dir / relative`` if it is a file inside ``playbooks_dir`` (symlinks resolved),
+    else None: a runbook's ``playbook:`` never names a file outside ``playbooks/``."""
+    if Path(relative).is_absolute():
+        return None
+    candidate = (playbooks_dir / relative).resolve()
+    if not candidate.is_relative_to(playbooks_dir.resolve()) or not candidate.is_file():
+        return None
+    return candidate
