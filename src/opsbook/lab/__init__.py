@@ -30,7 +30,8 @@ from opsbook.lab.control import (
     up,
 )
 from opsbook.lab.podman import podman_env, podman_vars
-from opsbook.lab.state import DEFAULT_LAB, DeviceRecord, HostRecord, LabShape, LabState
+from opsbook.lab.state import DeviceRecord, HostRecord, LabShape, LabState
+from opsbook.paths import DEFAULT_LAB
 
 __all__ = [
     "DEFAULT_DEVICES",

@@ -29,7 +29,6 @@ from opsbook.lab.plan import plan_devices, plan_hosts, validate_name, validate_s
 from opsbook.lab.podman import podman_env, podman_executable
 from opsbook.lab.ports import check_ports
 from opsbook.lab.state import (
-    DEFAULT_LAB,
     DeviceRecord,
     HostRecord,
     LabShape,
@@ -39,7 +38,7 @@ from opsbook.lab.state import (
     load_state,
     save_state,
 )
-from opsbook.paths import ProjectPaths, project_paths
+from opsbook.paths import DEFAULT_LAB, ProjectPaths, project_paths
 
 if TYPE_CHECKING:
     from opsbook.lab.devices import DeviceSpec
@@ -63,7 +62,7 @@ def resolve_name(name: str | None = None) -> str:
 
 def inventory_dir_for(paths: ProjectPaths, name: str) -> Path:
     """The default lab writes ``inventory/lab/``; any other lab its own state folder."""
-    return paths.lab_inventory if name == DEFAULT_LAB else lab_dir(paths, name) / "inventory"
+    return paths.lab_inventory_dir(name)
 
 
 def podman_inventory_path(paths: ProjectPaths, name: str) -> Path:

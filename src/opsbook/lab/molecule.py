@@ -18,7 +18,7 @@ def molecule_vars(
     paths: ProjectPaths, env: Mapping[str, str], *, log: Callable[[str], None] = lambda _msg: None
 ) -> dict[str, str]:
     """OPSBOOK_LAB_IMAGE (built first when the recipe's image is missing) and OPSBOOK_APT_CACHE."""
-    apt_cache = paths.state / "cache" / "apt"
+    apt_cache = paths.state_root / "cache" / "apt"
     for sub in ("archives/partial", "lists/partial"):
         (apt_cache / sub).mkdir(parents=True, exist_ok=True)
     return {"OPSBOOK_LAB_IMAGE": ensure_image(paths, env, log=log), "OPSBOOK_APT_CACHE": str(apt_cache)}

@@ -29,11 +29,11 @@ def containers_conf_path(paths: ProjectPaths) -> Path:
 
 
 def podman_state_dir(paths: ProjectPaths) -> Path:
-    return environment.podman_state_dir(paths.state)
+    return environment.podman_state_dir(paths.state_root)
 
 
 def storage_conf_path(paths: ProjectPaths) -> Path:
-    return environment.storage_conf_path(paths.state)
+    return environment.storage_conf_path(paths.state_root)
 
 
 storage_conf_text = environment.storage_conf_text
@@ -41,7 +41,7 @@ storage_conf_text = environment.storage_conf_text
 
 def ensure_storage_conf(paths: ProjectPaths) -> Path:
     """Write ``.opsbook/podman/storage.conf`` unless it already holds the expected text."""
-    return environment.ensure_storage_conf(paths.state)
+    return environment.ensure_storage_conf(paths.state_root)
 
 
 def podman_vars(paths: ProjectPaths | None = None) -> dict[str, str]:
@@ -54,7 +54,7 @@ def podman_vars(paths: ProjectPaths | None = None) -> dict[str, str]:
             f"{containers_conf} is missing: it carries podman's settings for this machine.",
             hint="restore it from git: git checkout lab/podman/containers.conf",
         )
-    return environment.podman_vars(paths.root, paths.state)
+    return environment.podman_vars(paths.root, paths.state_root)
 
 
 def podman_env(paths: ProjectPaths | None = None) -> dict[str, str]:

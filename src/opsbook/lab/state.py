@@ -15,7 +15,6 @@ from typing import Any, Literal, get_args
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectPaths
 
-DEFAULT_LAB = "opsbook"
 STATE_FILE = "state.json"
 STATE_VERSION = 1
 
@@ -113,7 +112,7 @@ def _device(data: dict[str, Any]) -> DeviceRecord:
 
 
 def lab_dir(paths: ProjectPaths, name: str) -> Path:
-    return paths.lab_state / name
+    return paths.lab_dir(name)
 
 
 def devices_dir(paths: ProjectPaths, name: str) -> Path:

@@ -174,9 +174,9 @@ def inventory_json(
     limit: str | None = None,
     paths: ProjectPaths | None = None,
 ) -> dict[str, Any]:
-    """``ansible-inventory --list`` for the given inventory sources (default: ansible.cfg's)."""
+    """``ansible-inventory --list`` for the given inventory sources (default: the context's register)."""
     paths = paths or project_paths()
-    sources = [str(p) for p in inventory] if inventory else [str(paths.lab_inventory)]
+    sources = [str(p) for p in inventory] if inventory else [str(p) for p in paths.inventories]
     cmd = [_ansible_inventory(), "--list"]
     for source in sources:
         cmd += ["-i", source]

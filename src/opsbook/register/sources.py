@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import configparser
 from pathlib import Path
 
+from opsbook.base.pathcheck import path_problem
 from opsbook.errors import UsageError
 from opsbook.paths import ProjectPaths, project_paths
 
 
 def default_inventory(paths: ProjectPaths | None = None) -> list[Path]:
-    """The ``[defaults] inventory`` of the project's ansible.cfg (comma-separated, relative to it)."""
-    project = paths or project_paths()
-    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
-    try:
-        parser.read(project.ansible_cfg, encoding="utf-8")
-    except configparser.Error:
-        return [project.lab_inventory]
-    value = parser.get("defaults", "inventory", fallback="").strip()
-    if not value:
-        return [project.lab_inventory]
-    return [(project.root / item.strip()).resolve() for item in value.split(",") if item.strip()]
+    """The customer context's register (opsbook.context; without one, ansible.cfg's inventory)."""
+    return (paths or project_paths()).inventories
 
 
 def resolve_sources(given: list[Path] | None) -> list[Path]:
@@ -32,5 +23,11 @@ def resolve_sources(given: list[Path] | None) -> list[Path]:
             "inventory source not found: " + ", ".join(str(m) for m in missing),
             hint="pass an existing inventory file or folder with -i (the lab writes inventory/lab with "
             "'opsbook lab up')",
+        )
+    unusable = [problem for problem in map(path_problem, sources) if problem]
+    if unusable:
+        raise UsageError(
+            "inventory source unusable: " + "; ".join(unusable),
+            hint="pass an inventory file (YAML or INI) or a folder of them with -i",
         )
     return sources

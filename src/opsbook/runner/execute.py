@@ -90,9 +90,10 @@ def run_playbook(
     """
     paths = paths or project_paths()
     playbook_path = resolve_playbook(playbook, paths)
-    inventories = resolve_inventories(inventory, paths)
+    # no -i: the customer context's register (opsbook.context), never whatever ansible.cfg names
+    inventories = resolve_inventories(inventory, paths) or paths.inventories
     if register_check:
-        ensure_register_sound(inventories or [paths.lab_inventory])
+        ensure_register_sound(inventories)
     keys = normalize_secrets(secrets)
     tag_list = normalize_tags(tags)
     run_id = run_id or new_run_id()
@@ -259,7 +260,7 @@ def _make_run_dir(runs: Path, run_id: str) -> Path:
 
 def _environment(paths: ProjectPaths, envvars: Mapping[str, str] | None) -> dict[str, str]:
     """What opsbook adds to the environment ansible-runner builds from ``os.environ``."""
-    env = podman_vars(paths.root, paths.state)
+    env = podman_vars(paths.root, paths.state_root)
     env["ANSIBLE_CONFIG"] = str(paths.ansible_cfg)
     env["PATH"] = path_with_interpreter_bin(os.environ.get("PATH", ""))
     env.update({str(k): str(v) for k, v in (envvars or {}).items()})
