@@ -18,13 +18,13 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from opsbook.cli import netviews
 from opsbook.errors import UsageError
 from opsbook.network import operations
 from opsbook.network.backup import BackupStore, default_store
-from opsbook.network.compliance import DeviceCompliance, DeviceStatus
 from opsbook.network.connect import DEFAULT_WORKERS, Outcome, netmiko_connector, run_many
 from opsbook.network.derive import derive_vars
-from opsbook.network.facts import DeviceFacts, device_facts
+from opsbook.network.facts import device_facts
 from opsbook.network.inventory import NetDevice, load_devices
 from opsbook.network.push import (
     DEFAULT_REVERT_MINUTES,
@@ -40,6 +40,7 @@ from opsbook.network.redact import redact
 from opsbook.network.remediation import plan
 from opsbook.network.render import render_device
 from opsbook.paths import project_paths
+from opsbook.render.terminal import stdout_console
 
 app = typer.Typer(
     help="Network devices (Cisco IOS, Huawei VRP): backup, intended config, compliance, safe push.",
@@ -88,6 +89,16 @@ def _error_text(outcome: Outcome[Any]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The commit a backups listing was printed as of: @N counts from there, so it never shifts.",
+    ),
+]
+
+
 @app.command("backup")
 def backup_cmd(
     *,
@@ -95,57 +106,70 @@ def backup_cmd(
     limit: LimitOpt = None,
     store: StoreOpt = None,
     workers: WorkersOpt = DEFAULT_WORKERS,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Back up running configurations (normalised, secrets redacted) into the git store: one commit."""
-    out = _console()
+    """Back up running configurations (normalised, secrets redacted) into the git store: one commit.
+
+    Never asks anything (schedulable). Exit 0: every device backed up · 1: a device failed
+    (the others are still stored) · 2: no device matched, or bad input."""
+    out = stdout_console()
     devices = _devices(inventory, limit)
     backup_store = _store(store)
-    with out.status(f"backing up {len(devices)} device(s)…"):
+    if as_json:
         run = operations.backup(devices, backup_store, workers=workers)
-    table = Table("device", "platform", "result")
-    for outcome in run.outcomes:
-        if not outcome.ok:
-            result = f"[red]failed[/]: {_error_text(outcome)}"
-        elif outcome.device.name in run.changed:
-            result = "[yellow]changed[/]"
-        else:
-            result = "unchanged"
-        table.add_row(outcome.device.name, outcome.device.platform, result)
-    out.print(table)
-    commit = run.commit[:10] if run.commit else "no commit (nothing changed)"
-    out.print(f"store: {backup_store.root}  commit: {commit}")
+    else:
+        with out.status(f"backing up {len(devices)} device(s)…"):
+            run = operations.backup(devices, backup_store, workers=workers)
+    data = netviews.backup_run_data(run, backup_store)
+    if as_json:
+        netviews.print_json(data)
+    else:
+        netviews.print_backup_run(out, data)
     raise typer.Exit(1 if run.failed else 0)
 
 
-@app.command("history")
-def history_cmd(
+@app.command("backups")
+def backups_cmd(
     device: Annotated[str, typer.Argument(help="Device name.")],
     store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """List the backups that changed a device's configuration, newest first (@1, @2, …)."""
-    out = _console()
-    entries = _store(store).history(device)
+    """List the backups that changed a device's configuration, newest first: commit id, date, @N.
+
+    The listing is "as of" the store's newest commit: commit ids and dates name a backup for
+    good; @N only together with --as-of COMMIT (printed above the listing)."""
+    backup_store = _store(store)
+    anchor = backup_store.anchor(device, as_of) if as_of else backup_store.head()
+    entries = backup_store.history(device, as_of=anchor or None)
     if not entries:
         raise UsageError(f"{device}: no backup stored.", hint=f"opsbook net backup --limit {device}")
-    table = Table("ref", "commit", "when", "who", "what")
-    for index, entry in enumerate(entries, 1):
-        table.add_row(f"@{index}", entry.commit[:10], entry.when, entry.who, entry.subject)
-    out.print(table)
+    data = netviews.backups_data(device, backup_store, anchor, entries)
+    if as_json:
+        netviews.print_json(data)
+    else:
+        netviews.print_backups(stdout_console(), data)
+
+
+app.command("history", hidden=True, help="Same as `opsbook net backups`.")(backups_cmd)
 
 
 @app.command("diff")
 def diff_cmd(
     device: Annotated[str, typer.Argument(help="Device name.")],
     a: Annotated[
-        str | None, typer.Argument(help="Older backup: commit id or @N (default: the previous).")
+        str | None,
+        typer.Argument(help="Older backup: commit id, date, or @N with --as-of (default: the previous)."),
     ] = None,
     b: Annotated[
-        str | None, typer.Argument(help="Newer backup: commit id or @N (default: the latest).")
+        str | None,
+        typer.Argument(help="Newer backup: commit id, date, or @N with --as-of (default: the latest)."),
     ] = None,
     store: StoreOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Show what changed in a device's configuration between two backups."""
-    text = _store(store).diff(device, a, b)
+    text = _store(store).diff(device, a, b, as_of=as_of)
     if not text.strip():
         typer.echo(f"{device}: no difference")
         return
@@ -181,32 +205,7 @@ def render_cmd(
             typer.echo(text)
 
 
-_STATUS_STYLE = {
-    DeviceStatus.COMPLIANT: "green",
-    DeviceStatus.DRIFTED: "yellow",
-    DeviceStatus.UNVERIFIABLE: "red",
-    DeviceStatus.UNREACHABLE: "red",
-}
-
-
-def print_compliance(results: list[DeviceCompliance], out: Console, *, details: bool = True) -> None:
-    table = Table("device", "platform", "status", "features (✓ compliant, ✗ drift)")
-    for r in results:
-        marks = " ".join(f"{'✓' if f.compliant else '✗'}{f.feature}" for f in r.features) or r.error
-        style = _STATUS_STYLE[r.status]
-        table.add_row(r.device, r.platform, f"[{style}]{r.status.value}[/]", marks)
-    out.print(table)
-    if not details:
-        return
-    for r in results:
-        for f in r.features:
-            if f.compliant:
-                continue
-            out.print(f"[bold]{r.device}[/] · {f.feature}")
-            for line in f.missing:
-                out.print(f"  [green]+ {line}[/]", markup=True)
-            for line in f.extra:
-                out.print(f"  [red]- {line}[/]", markup=True)
+print_compliance = netviews.print_compliance
 
 
 @app.command("compliance")
@@ -223,6 +222,7 @@ def compliance_cmd(
     ] = False,
     store: StoreOpt = None,
     workers: WorkersOpt = DEFAULT_WORKERS,
+    as_json: JsonOpt = False,
 ) -> None:
     """Compare each device with its intended configuration, feature by feature.
 
@@ -230,19 +230,16 @@ def compliance_cmd(
     Exit 0: all compliant · 2: drift found · 1: a device could not be reached or checked.
     """
     devices = _devices(inventory, limit)
-    out = _console()
+    out = stdout_console()
     backup_store = _store(store) if backup else None
-    if output_format is Format.json:
+    if as_json or output_format is Format.json:
         run = operations.compliance(devices, workers=workers, store=backup_store)
-        typer.echo(json.dumps([r.to_dict() for r in run.results], indent=2))
+        netviews.print_json([r.to_dict() for r in run.results])
     else:
         with out.status(f"checking {len(devices)} device(s)…"):
             run = operations.compliance(devices, workers=workers, store=backup_store)
         print_compliance(run.results, out)
-        counts: dict[str, int] = {}
-        for r in run.results:
-            counts[r.status.value] = counts.get(r.status.value, 0) + 1
-        out.print(", ".join(f"{v} {k}" for k, v in counts.items()))
+        out.print(netviews.compliance_counts(run.results), soft_wrap=True)
     raise typer.Exit(run.exit_code)
 
 
@@ -520,30 +517,15 @@ def facts_cmd(
     limit: LimitOpt = None,
     output_format: Annotated[Format, typer.Option("--format", case_sensitive=False)] = Format.table,
     workers: WorkersOpt = DEFAULT_WORKERS,
+    as_json: JsonOpt = False,
 ) -> None:
     """Vendor, model, serial and version of each device (show version / display version)."""
     devices = _devices(inventory, limit)
     outcomes = device_facts(devices, workers=workers)
-    facts: list[DeviceFacts] = [o.value for o in outcomes if o.value is not None]
-    if output_format is Format.json:
-        typer.echo(
-            json.dumps(
-                {
-                    "facts": [f.to_dict() for f in facts],
-                    "errors": {o.device.name: _error_text(o) for o in outcomes if not o.ok},
-                },
-                indent=2,
-            )
-        )
+    if as_json or output_format is Format.json:
+        netviews.print_json(netviews.facts_data(outcomes))
     else:
-        out = _console()
-        table = Table("device", "vendor", "model", "serial", "version", "hostname")
-        for f in facts:
-            table.add_row(f.device, f.vendor, f.model, f.serial, f.version, f.hostname)
-        out.print(table)
-        for o in outcomes:
-            if not o.ok:
-                out.print(f"[red]{o.device.name}: {_error_text(o)}[/]")
+        netviews.print_facts(stdout_console(), outcomes)
     raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
 
 

@@ -225,6 +225,15 @@ class BackupStore:
             raise UsageError(f"{device}: no backup {ref!r} in {self.root}.", hint=_listing_hint(device))
         return out
 
+    def anchor(self, device: str, as_of: str) -> str:
+        """The full commit id of ``--as-of`` (a commit id a listing was printed as of)."""
+        if not re.fullmatch(r"[0-9a-fA-F]{4,40}", as_of.strip()):
+            raise UsageError(f"--as-of {as_of!r} is not a commit id.", hint=_listing_hint(device))
+        commit = self._commit(as_of.strip())
+        if not commit:
+            raise UsageError(f"--as-of {as_of}: no such commit in {self.root}.", hint=_listing_hint(device))
+        return commit
+
     def _relative(self, device: str, index: int, ref: str, as_of: str | None) -> str:
         if as_of is None:
             raise UsageError(
@@ -233,11 +242,7 @@ class BackupStore:
                 hint=f"name it by its commit id or date from `opsbook net backups {device}`, "
                 f"or add --as-of COMMIT (the 'as of' commit printed above that listing)",
             )
-        if not re.fullmatch(r"[0-9a-fA-F]{4,40}", as_of.strip()):
-            raise UsageError(f"--as-of {as_of!r} is not a commit id.", hint=_listing_hint(device))
-        anchor = self._commit(as_of.strip())
-        if not anchor:
-            raise UsageError(f"--as-of {as_of}: no such commit in {self.root}.", hint=_listing_hint(device))
+        anchor = self.anchor(device, as_of)
         entries = self.history(device, as_of=anchor)
         if not 1 <= index <= len(entries):
             raise UsageError(
