@@ -1,0 +1,1 @@
+"""The scheduled config-drift audit: run, classify, report, keep, compare, fix (through the change flow)."""
