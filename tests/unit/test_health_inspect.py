@@ -144,6 +144,34 @@ def test_table_shows_each_host_and_the_devices():
     assert "3 hosts, 1 device: 1 UNKNOWN, 3 CRIT  overall CRIT" in text
 
 
+def test_problems_only_hides_ok_rows_and_ok_hosts_but_keeps_the_summary():
+    report = report_from_run(recorded_run())
+    sick = next(h for h in report.linux if h.name == "healthdev-host01")
+    healthy = next(h for h in report.linux if h.name == "healthdev-host02")
+    healthy.status = Status.OK
+    for row in healthy.checks:
+        row.status = Status.OK
+    console = Console(record=True, width=160)
+    print_report(report, console, problems_only=True)
+    text = console.export_text()
+    assert f"{sick.name}  CRIT" in text
+    assert "healthdev-host02" not in text
+    assert "1 host(s)/device(s) all OK, not shown (--problems-only)" in text
+    assert "systemd" in text and "time_sync" in text  # the CRIT rows
+    assert "inodes" not in text and "memory" not in text  # every inodes and memory row is OK
+    assert "overall CRIT" in text
+
+
+def test_host_names_and_items_are_whole_at_80_columns():
+    report = report_from_run(recorded_run())
+    report.linux[0].name = "pay-gateway-prod-db-replica-07.dc2.acme-bank.example"
+    console = Console(record=True, width=80)
+    print_report(report, console)
+    text = console.export_text()
+    assert "pay-gateway-prod-db-replica-07.dc2.acme-bank.example" in text
+    assert "/srv/data" in text
+
+
 def _fake_inspect(tmp_path, status_ok=False):
     report = report_from_run(recorded_run())
     if status_ok:
@@ -165,7 +193,7 @@ def test_cli_prints_tables_and_exits_2_on_findings(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["health", "--limit", "healthdev-*"])
     assert result.exit_code == 2
     assert "healthdev-ghost  CRIT" in result.stdout
-    assert f"report: {tmp_path / 'health.json'}" in result.stderr
+    assert f"report:\n  {tmp_path / 'health.json'}\n" in result.stderr
 
 
 def test_cli_json_format_prints_the_report_and_exits_0_when_all_ok(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from opsbook.health.inspect import inspect
 from opsbook.health.render import print_report, report_json
+from opsbook.render.terminal import print_path
 
 
 class OutputFormat(StrEnum):
@@ -63,6 +64,13 @@ def health(
             "--timeout", min=1, metavar="SECONDS", help="Stop the inspection after this many seconds."
         ),
     ] = None,
+    problems_only: Annotated[
+        bool,
+        typer.Option(
+            "--problems-only",
+            help="Show only hosts, devices and checks that are not OK (the JSON report keeps everything).",
+        ),
+    ] = False,
 ) -> None:
     """Inspect Linux hosts (disk, inodes, memory, swap, load, failed units, time sync, reboot,
     security updates, ports — one host_health call per host) and network devices (reachable,
@@ -85,6 +93,6 @@ def health(
     if as_json:
         typer.echo(report_json(report), nl=False)
     else:
-        print_report(report)
-    err.print(f"report: {path}", highlight=False, soft_wrap=True)
+        print_report(report, problems_only=problems_only)
+    print_path(err, "report:", path)
     raise typer.Exit(report.exit_code)

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from opsbook.health.model import CheckRow, HealthReport, HostHealth, Status
+from opsbook.render.terminal import Col, listing, print_listing, stdout_console
 
 STYLES = {
     Status.OK: "green",
@@ -49,42 +49,60 @@ def format_duration(seconds: int) -> str:
     return f"{minutes}m"
 
 
-def host_table(host: HostHealth) -> Table:
-    """One Linux host: check → status, value, message."""
-    title = Text.assemble(host.name, "  ", status_text(host.status))
-    table = Table(title=title, title_justify="left", expand=False, show_lines=False)
-    table.add_column("Check", no_wrap=True)
-    table.add_column("Item", overflow="fold", max_width=28)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Value", justify="right", no_wrap=True)
-    table.add_column("Message", overflow="fold")
-    for row in host.checks:
-        table.add_row(row.check, row.item, status_text(row.status), format_value(row), row.message)
-    return table
+CHECK_COLUMNS = [
+    Col("Check", key=True),
+    Col("Item", key=True),
+    Col("Status", key=True),
+    Col("Value", key=True, justify="right"),
+    Col("Message"),
+]
+DEVICE_COLUMNS = [
+    Col("Device", key=True),
+    Col("Platform", key=True),
+    Col("Status", key=True),
+    Col("Reachable"),
+    Col("Version"),
+    Col("Uptime"),
+    Col("Via", key=True),
+]
 
 
-def device_table(devices: list[HostHealth]) -> Table:
+def host_rows(host: HostHealth, *, problems_only: bool = False) -> list[list[str | Text]]:
+    """One Linux host: check → status, value, message (only the non-OK rows with ``problems_only``)."""
+    return [
+        [row.check, row.item, status_text(row.status), format_value(row), row.message]
+        for row in host.checks
+        if not (problems_only and row.status is Status.OK)
+    ]
+
+
+def device_rows(devices: list[HostHealth]) -> list[list[str | Text]]:
     """Network devices: reachable, version, uptime (unreachable = CRIT)."""
-    table = Table(title="Network devices", title_justify="left")
-    table.add_column("Device", no_wrap=True)
-    table.add_column("Platform", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Reachable", no_wrap=True)
-    table.add_column("Version", overflow="fold")
-    table.add_column("Uptime", overflow="fold")
-    table.add_column("Via", no_wrap=True)
+    rows: list[list[str | Text]] = []
     for device in devices:
         info = device.device
-        table.add_row(
-            device.name,
-            info.platform if info else "",
-            status_text(device.status),
-            "yes" if device.reachable else Text("no", style="bold red"),
-            (info.version if info and info.version else "—") if device.reachable else device.error,
-            info.uptime if info and info.uptime else "—",
-            info.via if info else "",
+        rows.append(
+            [
+                device.name,
+                info.platform if info else "",
+                status_text(device.status),
+                "yes" if device.reachable else Text("no", style="bold red"),
+                (info.version if info and info.version else "—") if device.reachable else device.error,
+                info.uptime if info and info.uptime else "—",
+                info.via if info else "",
+            ]
         )
-    return table
+    return rows
+
+
+def host_table(host: HostHealth) -> RenderableType:
+    """One Linux host as a table (for a wide console; :func:`print_report` never cuts names)."""
+    title = f"{host.name}  {host.status.value}"
+    return listing(CHECK_COLUMNS, host_rows(host), title=title, width=10_000) or Text(title)
+
+
+def device_table(devices: list[HostHealth]) -> RenderableType:
+    return listing(DEVICE_COLUMNS, device_rows(devices), title="Network devices", width=10_000) or Text("")
 
 
 def summary_line(report: HealthReport) -> Text:
@@ -110,16 +128,26 @@ def render_report(report: HealthReport) -> RenderableType:
     return Group(*parts)
 
 
-#: width for logs, pipes and CI (rich falls back to 80 columns, too narrow for the messages)
-PIPE_WIDTH = 140
-
-
-def print_report(report: HealthReport, console: Console | None = None) -> None:
-    if console is None:
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=PIPE_WIDTH)
-    console.print(render_report(report))
+def print_report(
+    report: HealthReport, console: Console | None = None, *, problems_only: bool = False
+) -> None:
+    """Every host's checks (or, with ``problems_only``, only the hosts and rows that are not OK),
+    the devices, and the summary line; names, items and values are never cut (rendering kit)."""
+    out = console or stdout_console()
+    for host in report.linux:
+        if problems_only and host.status is Status.OK:
+            continue
+        title = Text.assemble(host.name, "  ", status_text(host.status))
+        out.print(title, soft_wrap=True)
+        print_listing(out, CHECK_COLUMNS, host_rows(host, problems_only=problems_only))
+    devices = [d for d in report.devices if not (problems_only and d.status is Status.OK)]
+    if devices:
+        print_listing(out, DEVICE_COLUMNS, device_rows(devices), title="Network devices")
+    if problems_only:
+        hidden = sum(1 for h in [*report.linux, *report.devices] if h.status is Status.OK)
+        if hidden:
+            out.print(Text(f"{hidden} host(s)/device(s) all OK, not shown (--problems-only)", style="dim"))
+    out.print(summary_line(report))
 
 
 def report_json(report: HealthReport) -> str:
