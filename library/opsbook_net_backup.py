@@ -77,15 +77,12 @@ from pathlib import Path
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.opsbook_net import OPSBOOK_IMPORT_ERROR, missing_opsbook
 
-try:
+if not OPSBOOK_IMPORT_ERROR:  # else main() fails naming what is missing
     from opsbook.errors import OpsbookError
     from opsbook.network.backup import BackupStore, stored_form
     from opsbook.network.platforms import platform
-
-    IMPORT_ERROR = ""
-except ImportError as exc:  # the controller's Python lacks opsbook
-    IMPORT_ERROR = str(exc)
 
 
 def main() -> None:
@@ -99,8 +96,8 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    if IMPORT_ERROR:
-        module.fail_json(msg=f"the opsbook Python package is needed on the controller: {IMPORT_ERROR}")
+    if missing := missing_opsbook():
+        module.fail_json(msg=missing)
         return
     store = BackupStore(Path(module.params["store"]))
     configs: dict[str, tuple[str, str]] = {}

@@ -24,14 +24,6 @@ version_added: "0.1.0"
 author:
   - opsbook contributors
 options:
-  device:
-    description: The device name (inventory_hostname).
-    type: str
-    required: true
-  platform:
-    description: C(cisco_ios) or C(huawei_vrp) (or an alias such as C(cisco.ios.ios)).
-    type: str
-    required: true
   config:
     description: The raw running configuration.
     type: str
@@ -40,6 +32,8 @@ options:
     description: The device's C(net_*) variables (see docs/network.md).
     type: dict
     required: true
+extends_documentation_fragment:
+  - opsbook_net.device
 notes:
   - The secrets among O(variables) (passwords, secrets, keys, SNMP communities) are masked in
     everything Ansible logs or returns; the comparison result is redacted by opsbook's rules.
@@ -74,33 +68,30 @@ features:
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.opsbook_net import OPSBOOK_IMPORT_ERROR, argument_spec, missing_opsbook
 
-try:
+if not OPSBOOK_IMPORT_ERROR:  # else main() fails naming what is missing
     from opsbook.errors import OpsbookError
     from opsbook.network.compliance import DeviceStatus, check_device
     from opsbook.network.inventory import secrets_in_vars
     from opsbook.network.platforms import platform
     from opsbook.network.render import render_device
 
-    IMPORT_ERROR = ""
-except ImportError as exc:  # the controller's Python lacks opsbook
-    IMPORT_ERROR = str(exc)
-
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "device": {"type": "str", "required": True},
-            "platform": {"type": "str", "required": True},
-            "config": {"type": "str", "required": True, "no_log": True},
-            # not no_log: Ansible would then mask every value of it (addresses, names) in the
-            # output; the secrets among them are masked below instead
-            "variables": {"type": "dict", "required": True},
-        },
+        argument_spec=argument_spec(
+            {
+                "config": {"type": "str", "required": True, "no_log": True},
+                # not no_log: Ansible would then mask every value of it (addresses, names) in the
+                # output; the secrets among them are masked below instead
+                "variables": {"type": "dict", "required": True},
+            }
+        ),
         supports_check_mode=True,
     )
-    if IMPORT_ERROR:
-        module.fail_json(msg=f"the opsbook Python package is needed on the controller: {IMPORT_ERROR}")
+    if missing := missing_opsbook():
+        module.fail_json(msg=missing)
         return
     device = module.params["device"]
     module.no_log_values.update(secrets_in_vars(module.params["variables"]))

@@ -30,33 +30,6 @@ options:
     type: str
     choices: [push, restore]
     default: push
-  device:
-    description: The device name (inventory_hostname).
-    type: str
-    required: true
-  platform:
-    description: C(cisco_ios) or C(huawei_vrp), or an alias (C(cisco.ios.ios), C(huawei)).
-    type: str
-    required: true
-  host:
-    description: Address to connect to.
-    type: str
-    required: true
-  port:
-    description: SSH port.
-    type: int
-    default: 22
-  username:
-    description: Login user.
-    type: str
-    required: true
-  password:
-    description: Login password.
-    type: str
-    required: true
-  secret:
-    description: IOS enable secret (default the password).
-    type: str
   variables:
     description: The device's C(net_*) variables (intended configuration, management protection, post-checks).
     type: dict
@@ -76,6 +49,9 @@ options:
   store:
     description: The backup store (default C($OPSBOOK_NETBACKUP) or the project's C(.opsbook/netbackup)).
     type: path
+extends_documentation_fragment:
+  - opsbook_net.device
+  - opsbook_net.connection
 """
 
 EXAMPLES = r"""
@@ -123,60 +99,43 @@ from pathlib import Path
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.opsbook_net import OPSBOOK_IMPORT_ERROR, argument_spec, missing_opsbook, net_device
 
-try:
+if not OPSBOOK_IMPORT_ERROR:  # else main() fails naming what is missing
     from opsbook.errors import OpsbookError
     from opsbook.network.backup import BackupStore, default_store
     from opsbook.network.connect import netmiko_connector
-    from opsbook.network.inventory import NetDevice, resolve_net_vars, secrets_in_vars
-    from opsbook.network.platforms import platform
+    from opsbook.network.inventory import resolve_net_vars, secrets_in_vars
     from opsbook.network.push import PushOptions, PushStatus, apply, prepare, prepare_restore
     from opsbook.network.render import render_device
     from opsbook.paths import project_paths
 
-    IMPORT_ERROR = ""
-except ImportError as exc:  # the controller's Python lacks opsbook
-    IMPORT_ERROR = str(exc)
-
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "mode": {"type": "str", "choices": ["push", "restore"], "default": "push"},
-            "device": {"type": "str", "required": True},
-            "platform": {"type": "str", "required": True},
-            "host": {"type": "str", "required": True},
-            "port": {"type": "int", "default": 22},
-            "username": {"type": "str", "required": True},
-            "password": {"type": "str", "required": True, "no_log": True},
-            "secret": {"type": "str", "no_log": True},
-            # not no_log: Ansible would mask every value of it; its secrets are masked below
-            "variables": {"type": "dict", "default": {}},
-            "backup": {"type": "str", "default": "@1"},
-            "allow_mgmt": {"type": "bool", "default": False},
-            "revert_minutes": {"type": "int", "default": 5},
-            "store": {"type": "path"},
-        },
+        argument_spec=argument_spec(
+            {
+                "mode": {"type": "str", "choices": ["push", "restore"], "default": "push"},
+                # not no_log: Ansible would mask every value of it; its secrets are masked below
+                "variables": {"type": "dict", "default": {}},
+                "backup": {"type": "str", "default": "@1"},
+                "allow_mgmt": {"type": "bool", "default": False},
+                "revert_minutes": {"type": "int", "default": 5},
+                "store": {"type": "path"},
+            },
+            connection=True,
+        ),
         supports_check_mode=True,
     )
-    if IMPORT_ERROR:
-        module.fail_json(msg=f"the opsbook Python package is needed on the controller: {IMPORT_ERROR}")
+    if missing := missing_opsbook():
+        module.fail_json(msg=missing)
         return
     params: dict[str, Any] = module.params
     module.no_log_values.update(secrets_in_vars(params["variables"] or {}))
     try:
         name = params["device"]
         variables = resolve_net_vars(name, params["variables"] or {})
-        device = NetDevice(
-            name=name,
-            platform=platform(params["platform"]).name,
-            host=params["host"],
-            port=params["port"],
-            username=params["username"],
-            password=params["password"],
-            secret=params["secret"] or params["password"],
-            vars=variables,
-        )
+        device = net_device(params, variables=variables)
         store = BackupStore(Path(params["store"]) if params["store"] else default_store(project_paths()))
         connector = netmiko_connector()
         write = not module.check_mode

@@ -8,6 +8,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from .status import OK, classify, human_bytes, level_suffix, percent, result
@@ -181,10 +182,31 @@ def fs_usage_from_statvfs(st: Any) -> FsUsage:
     return FsUsage(size, used, avail, st.f_files, st.f_files - st.f_ffree)
 
 
+def _usage_result(
+    check: str,
+    mount: Mount,
+    pct: float | None,
+    *,
+    used: str,
+    thresholds: tuple[float | None, float | None],
+    details: Mapping[str, Any],
+    no_size: str,
+) -> dict[str, Any]:
+    """A filesystems/inodes result: ``pct`` used against (warn, crit); no size at all is OK."""
+    warn, crit = thresholds
+    mount_result = partial(
+        result, check, item=mount.mount_point, unit="%", warn=warn, crit=crit, details=details
+    )
+    if pct is None:
+        return mount_result(OK, f"{mount.mount_point} {no_size} ({mount.fstype})")
+    status = classify(pct, warn, crit)
+    return mount_result(
+        status, f"{mount.mount_point} {pct:g}% {used}{level_suffix(status, warn, crit, '%')}", value=pct
+    )
+
+
 def check_filesystem(mount: Mount, usage: FsUsage, thresholds: Mapping[str, float | None]) -> dict[str, Any]:
-    warn, crit = thresholds["fs_warn_pct"], thresholds["fs_crit_pct"]
     usable = usage.used_bytes + usage.avail_bytes
-    pct = percent(usage.used_bytes, usable)
     details = {
         "fstype": mount.fstype,
         "source": mount.source,
@@ -192,63 +214,25 @@ def check_filesystem(mount: Mount, usage: FsUsage, thresholds: Mapping[str, floa
         "used_bytes": usage.used_bytes,
         "avail_bytes": usage.avail_bytes,
     }
-    if pct is None:
-        return result(
-            "filesystems",
-            OK,
-            f"{mount.mount_point} has no size ({mount.fstype})",
-            item=mount.mount_point,
-            unit="%",
-            warn=warn,
-            crit=crit,
-            details=details,
-        )
-    status = classify(pct, warn, crit)
-    message = (
-        f"{mount.mount_point} {pct:g}% used ({human_bytes(usage.used_bytes)} of {human_bytes(usable)})"
-        f"{level_suffix(status, warn, crit, '%')}"
-    )
-    return result(
+    return _usage_result(
         "filesystems",
-        status,
-        message,
-        item=mount.mount_point,
-        value=pct,
-        unit="%",
-        warn=warn,
-        crit=crit,
+        mount,
+        percent(usage.used_bytes, usable),
+        used=f"used ({human_bytes(usage.used_bytes)} of {human_bytes(usable)})",
+        thresholds=(thresholds["fs_warn_pct"], thresholds["fs_crit_pct"]),
         details=details,
+        no_size="has no size",
     )
 
 
 def check_inodes(mount: Mount, usage: FsUsage, thresholds: Mapping[str, float | None]) -> dict[str, Any]:
-    warn, crit = thresholds["inode_warn_pct"], thresholds["inode_crit_pct"]
     details = {"fstype": mount.fstype, "inodes_total": usage.inodes_total, "inodes_used": usage.inodes_used}
-    pct = percent(usage.inodes_used, usage.inodes_total)
-    if pct is None:
-        return result(
-            "inodes",
-            OK,
-            f"{mount.mount_point} has no fixed inode table ({mount.fstype})",
-            item=mount.mount_point,
-            unit="%",
-            warn=warn,
-            crit=crit,
-            details=details,
-        )
-    status = classify(pct, warn, crit)
-    message = (
-        f"{mount.mount_point} {pct:g}% inodes used ({usage.inodes_used} of {usage.inodes_total})"
-        f"{level_suffix(status, warn, crit, '%')}"
-    )
-    return result(
+    return _usage_result(
         "inodes",
-        status,
-        message,
-        item=mount.mount_point,
-        value=pct,
-        unit="%",
-        warn=warn,
-        crit=crit,
+        mount,
+        percent(usage.inodes_used, usage.inodes_total),
+        used=f"inodes used ({usage.inodes_used} of {usage.inodes_total})",
+        thresholds=(thresholds["inode_warn_pct"], thresholds["inode_crit_pct"]),
         details=details,
+        no_size="has no fixed inode table",
     )

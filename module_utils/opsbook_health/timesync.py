@@ -46,112 +46,63 @@ def parse_key_values(text: str) -> dict[str, str]:
     return data
 
 
-def check_time_chrony(tracking: Mapping[str, Any], thresholds: Mapping[str, float | None]) -> dict[str, Any]:
+def _time_result(
+    thresholds: Mapping[str, float | None],
+    details: Mapping[str, Any],
+    status: str,
+    message: str,
+    *,
+    value: float | bool | None = None,
+    unit: str = "",
+) -> dict[str, Any]:
+    """A time_sync result: the offset thresholds and the source's details on every one."""
     warn, crit = thresholds["time_offset_warn_ms"], thresholds["time_offset_crit_ms"]
+    return result("time_sync", status, message, value=value, unit=unit, warn=warn, crit=crit, details=details)
+
+
+def check_time_chrony(tracking: Mapping[str, Any], thresholds: Mapping[str, float | None]) -> dict[str, Any]:
     details = dict(tracking, source="chronyc tracking")
     leap = tracking.get("leap_status", "")
     if not leap:
-        return result(
-            "time_sync",
-            WARN,
-            "chronyc tracking gave no leap status: sync state unknown",
-            unit="ms",
-            warn=warn,
-            crit=crit,
-            details=details,
-        )
+        message = "chronyc tracking gave no leap status: sync state unknown"
+        return _time_result(thresholds, details, WARN, message, unit="ms")
     if leap.lower().startswith("not sync"):
-        return result(
-            "time_sync",
-            CRIT,
-            "clock not synchronised (chrony: Leap status Not synchronised)",
-            unit="ms",
-            warn=warn,
-            crit=crit,
-            details=details,
-        )
+        message = "clock not synchronised (chrony: Leap status Not synchronised)"
+        return _time_result(thresholds, details, CRIT, message, unit="ms")
     offset = tracking.get("offset_seconds")
     if offset is None:
-        return result(
-            "time_sync",
-            OK,
-            f"synchronised (chrony, leap status {leap})",
-            unit="ms",
-            warn=warn,
-            crit=crit,
-            details=details,
-        )
+        return _time_result(thresholds, details, OK, f"synchronised (chrony, leap status {leap})", unit="ms")
     offset_ms = round(abs(offset) * 1000.0, 3)
+    warn, crit = thresholds["time_offset_warn_ms"], thresholds["time_offset_crit_ms"]
     status = classify(offset_ms, warn, crit)
     message = (
         f"synchronised to {tracking.get('reference', '?')}, offset {offset_ms:g} ms"
         f"{level_suffix(status, warn, crit, ' ms')}"
     )
-    return result(
-        "time_sync", status, message, value=offset_ms, unit="ms", warn=warn, crit=crit, details=details
-    )
+    return _time_result(thresholds, details, status, message, value=offset_ms, unit="ms")
 
 
 def check_time_kernel(state: int, thresholds: Mapping[str, float | None]) -> dict[str, Any]:
     """Classify the adjtimex(2) return value (what timedatectl shows as NTPSynchronized)."""
-    warn, crit = thresholds["time_offset_warn_ms"], thresholds["time_offset_crit_ms"]
     details = {"source": "adjtimex", "clock_state": state}
     if state == TIME_ERROR:
-        return result(
-            "time_sync",
-            CRIT,
-            "clock not synchronised (kernel clock state TIME_ERROR)",
-            value=False,
-            warn=warn,
-            crit=crit,
-            details=details,
-        )
+        message = "clock not synchronised (kernel clock state TIME_ERROR)"
+        return _time_result(thresholds, details, CRIT, message, value=False)
     if 0 <= state < TIME_ERROR:
-        return result(
-            "time_sync",
-            OK,
-            "synchronised (kernel clock discipline)",
-            value=True,
-            warn=warn,
-            crit=crit,
-            details=details,
-        )
-    return result(
-        "time_sync",
-        WARN,
-        f"sync state unknown (adjtimex returned {state})",
-        warn=warn,
-        crit=crit,
-        details=details,
-    )
+        return _time_result(thresholds, details, OK, "synchronised (kernel clock discipline)", value=True)
+    return _time_result(thresholds, details, WARN, f"sync state unknown (adjtimex returned {state})")
 
 
 def check_time_timedatectl(
     props: Mapping[str, str], thresholds: Mapping[str, float | None]
 ) -> dict[str, Any]:
-    warn, crit = thresholds["time_offset_warn_ms"], thresholds["time_offset_crit_ms"]
     details = dict(props, source="timedatectl show")
     synced = props.get("NTPSynchronized")
     if synced == "yes":
-        return result(
-            "time_sync", OK, "synchronised (timedatectl)", value=True, warn=warn, crit=crit, details=details
-        )
+        return _time_result(thresholds, details, OK, "synchronised (timedatectl)", value=True)
     if synced == "no":
         service = "NTP service active" if props.get("NTP") == "yes" else "no NTP service active"
-        return result(
-            "time_sync",
-            CRIT,
-            f"clock not synchronised (timedatectl; {service})",
-            value=False,
-            warn=warn,
-            crit=crit,
-            details=details,
-        )
-    return result(
-        "time_sync",
-        WARN,
-        "sync state unknown (timedatectl gave no NTPSynchronized)",
-        warn=warn,
-        crit=crit,
-        details=details,
-    )
+        message = f"clock not synchronised (timedatectl; {service})"
+        return _time_result(thresholds, details, CRIT, message, value=False)
+    message = "sync state unknown (timedatectl gave no NTPSynchronized)"
+    return _time_result(thresholds, details, WARN, message)

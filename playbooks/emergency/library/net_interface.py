@@ -33,33 +33,6 @@ options:
     description: The interface, full or abbreviated (C(Gi1/0/1), C(GigabitEthernet0/0/1)).
     type: str
     required: true
-  device:
-    description: The device name (inventory_hostname).
-    type: str
-    required: true
-  platform:
-    description: C(cisco_ios) or C(huawei_vrp), or an alias (C(cisco.ios.ios), C(huawei)).
-    type: str
-    required: true
-  host:
-    description: Address to connect to.
-    type: str
-    required: true
-  port:
-    description: SSH port.
-    type: int
-    default: 22
-  username:
-    description: Login user.
-    type: str
-    required: true
-  password:
-    description: Login password.
-    type: str
-    required: true
-  secret:
-    description: IOS enable secret (default the password).
-    type: str
   mgmt_interface:
     description: The device's management interface (never bounced unless O(allow_mgmt)).
     type: str
@@ -80,6 +53,9 @@ options:
     description: Save the running configuration after a bounce that brought the interface up.
     type: bool
     default: false
+extends_documentation_fragment:
+  - opsbook_net.device
+  - opsbook_net.connection
 """
 
 EXAMPLES = r"""
@@ -132,15 +108,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.opsbook_net import OPSBOOK_IMPORT_ERROR, argument_spec, missing_opsbook, net_device
 
-try:
+if not OPSBOOK_IMPORT_ERROR:  # else main() fails naming what is missing
     from opsbook.network.connect import NetError, NetmikoSession
-    from opsbook.network.inventory import NetDevice
     from opsbook.network.platforms import platform as platform_of
-
-    IMPORT_ERROR = ""
-except ImportError as exc:  # the module names what is missing instead of a traceback
-    IMPORT_ERROR = str(exc)
 
 INTERFACE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9/.:-]{0,63}$")
 IOS_STATE = re.compile(
@@ -211,42 +183,30 @@ def commands_for(platform: str, interface: str) -> tuple[list[str], list[str]]:
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "action": {"type": "str", "choices": ["inspect", "bounce"], "default": "inspect"},
-            "interface": {"type": "str", "required": True},
-            "device": {"type": "str", "required": True},
-            "platform": {"type": "str", "required": True},
-            "host": {"type": "str", "required": True},
-            "port": {"type": "int", "default": 22},
-            "username": {"type": "str", "required": True},
-            "password": {"type": "str", "required": True, "no_log": True},
-            "secret": {"type": "str", "no_log": True},
-            "mgmt_interface": {"type": "str", "default": ""},
-            "allow_mgmt": {"type": "bool", "default": False},
-            "settle": {"type": "int", "default": 10},
-            "log_lines": {"type": "int", "default": 20},
-            "save": {"type": "bool", "default": False},
-        },
+        argument_spec=argument_spec(
+            {
+                "action": {"type": "str", "choices": ["inspect", "bounce"], "default": "inspect"},
+                "interface": {"type": "str", "required": True},
+                "mgmt_interface": {"type": "str", "default": ""},
+                "allow_mgmt": {"type": "bool", "default": False},
+                "settle": {"type": "int", "default": 10},
+                "log_lines": {"type": "int", "default": 20},
+                "save": {"type": "bool", "default": False},
+            },
+            connection=True,
+        ),
         supports_check_mode=True,
     )
     p = module.params
     if not INTERFACE_RE.match(p["interface"]):
         module.fail_json(msg=f"{p['interface']!r} is not an interface name")
-    if IMPORT_ERROR:
-        module.fail_json(msg=f"the opsbook Python package is needed on the controller: {IMPORT_ERROR}")
+    if missing := missing_opsbook():
+        module.fail_json(msg=missing)
     try:
         plat = platform_of(p["platform"]).name
     except Exception as exc:
         module.fail_json(msg=str(exc))
-    device = NetDevice(
-        name=p["device"],
-        platform=plat,
-        host=p["host"],
-        port=p["port"],
-        username=p["username"],
-        password=p["password"],
-        secret=p["secret"] or p["password"],
-    )
+    device = net_device(p, platform_name=plat)
     show = "display interface" if plat == "huawei_vrp" else "show interfaces"
     show_log = "display logbuffer" if plat == "huawei_vrp" else "show logging"
     result: dict[str, Any] = {"changed": False, "commands": []}
