@@ -25,7 +25,7 @@ from opsbook.lab.devices import (
     stop_devices,
     write_running_config,
 )
-from opsbook.network.labvars import lab_net_vars
+from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.network.push import configs_equal
 from opsbook.paths import project_paths
 

@@ -31,7 +31,7 @@ from opsbook.network.backup import BackupStore
 from opsbook.network.compliance import DeviceStatus, to_task_results
 from opsbook.network.connect import NetmikoSession, netmiko_connector
 from opsbook.network.inventory import NetDevice
-from opsbook.network.labvars import lab_net_vars
+from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.network.operations import backup, compliance
 from opsbook.network.push import PushOptions, PushStatus, configs_equal, prepare_restore, push_device
 from opsbook.network.push import apply as apply_prepared

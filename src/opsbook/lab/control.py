@@ -277,7 +277,7 @@ def _start_devices(paths: ProjectPaths, state: LabState) -> int:
 
 def _intended_device_vars(record: DeviceRecord) -> dict[str, Any]:
     """The device's intended configuration (``net_*``): a fresh lab device is compliant with it."""
-    from opsbook.network.labvars import lab_net_vars  # noqa: PLC0415 - only labs with devices
+    from opsbook.lab.devices.netvars import lab_net_vars  # noqa: PLC0415 - only labs with devices
 
     return lab_net_vars(_device_spec(record))
 

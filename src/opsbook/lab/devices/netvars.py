@@ -7,7 +7,9 @@ from the very configuration the simulator starts the device with
 plain text from the device's spec (the way an operator writes them in the register), so that
 compliance checks them against the device's hashes rather than copying the hashes.
 
-The lab inventory generator merges ``lab_net_vars(spec)`` into each device's host_vars.
+The lab inventory generator merges ``lab_net_vars(spec)`` into each device's host_vars. It lives
+in the lab, not in ``opsbook.network``: the lab may use the network part (here its ``derive``), the
+network part never uses the lab.
 """
 
 from __future__ import annotations
