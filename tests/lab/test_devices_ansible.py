@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from device_helpers import running_devices, specs_for
 from netmiko import ConnectHandler
 
 from opsbook.lab.devices import DeviceSpec, read_startup_config
-from opsbook.lab.devices.testing import running_devices, specs_for
 from opsbook.paths import project_paths
 
 pytestmark = pytest.mark.lab

@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from device_helpers import free_ports, specs_for
 from netmiko import ConnectHandler
 
 from opsbook.errors import OpsbookError
@@ -18,7 +19,6 @@ from opsbook.lab.devices import (
 )
 from opsbook.lab.devices.control import port_is_free, ssh_banner
 from opsbook.lab.devices.store import PID_FILE
-from opsbook.lab.devices.testing import free_ports, specs_for
 
 pytestmark = pytest.mark.lab
 

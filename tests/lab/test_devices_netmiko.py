@@ -8,6 +8,7 @@ from pathlib import Path
 
 import paramiko
 import pytest
+from device_helpers import running_devices, specs_for
 from netmiko import ConnectHandler
 from ntc_templates.parse import parse_output
 
@@ -19,7 +20,6 @@ from opsbook.lab.devices import (
     set_faults,
     write_running_config,
 )
-from opsbook.lab.devices.testing import running_devices, specs_for
 
 pytestmark = pytest.mark.lab
 

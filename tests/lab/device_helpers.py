@@ -1,4 +1,8 @@
-"""Helpers for tests that need their own lab devices (free ports, start/stop around a block)."""
+"""Helpers for lab tests that need their own simulated devices (free ports, start/stop around a block).
+
+Test code, kept out of the opsbook package: lab tests import it as ``device_helpers`` (pytest puts
+tests/lab on the import path).
+"""
 
 from __future__ import annotations
 
