@@ -29,7 +29,7 @@ from opsbook.network.compliance import DeviceCompliance, DeviceStatus, FeatureRe
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
 from opsbook.runbooks.engine import RunRequest
-from opsbook.runbooks.history import History
+from opsbook.records.history import History
 from opsbook.runbooks.targets import Target
 
 SSHD_DIFF = [{"before_header": "/etc/ssh/sshd_config", "after_header": "/etc/ssh/sshd_config",
@@ -112,7 +112,7 @@ def fake_network(devices: Sequence[Any]) -> list[TaskResult]:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> None:
     ticks = (f"2026-11-{day:02d}T02:00:00+00:00" for day in itertools.count(1))
-    monkeypatch.setattr(audit_run, "now", lambda: next(ticks))
+    monkeypatch.setattr(audit_run, "now_iso", lambda: next(ticks))
 
 
 def limited(data: dict[str, Any], limit: str | None) -> dict[str, Any]:
@@ -151,7 +151,7 @@ def test_audit_runs_the_playbook_in_check_and_diff_mode_and_checks_devices(
 ) -> None:
     runner = FakeRunner({"web01": True})
     auditor = make_auditor(tmp_path, runner)
-    audit = auditor.run(AuditRequest(progress=False))
+    audit = auditor.run(AuditRequest())
     (call,) = runner.calls
     assert call["playbook"] == "audit.yml" and call["check"] is True and call["diff"] is True
     assert call["limit"] == "db01,web01"
@@ -175,22 +175,22 @@ def test_audit_runs_the_playbook_in_check_and_diff_mode_and_checks_devices(
 
 def test_persisting_drift_keeps_its_first_date(tmp_path: Path, clock: None) -> None:
     auditor = make_auditor(tmp_path, FakeRunner({"web01": True}))
-    first = auditor.run(AuditRequest(progress=False))
-    second = auditor.run(AuditRequest(progress=False))
+    first = auditor.run(AuditRequest())
+    second = auditor.run(AuditRequest())
     (drift,) = second.host("web01").drift  # type: ignore[union-attr]
     assert drift.since == first.started != second.started
 
 
 def test_network_scope_alone_runs_no_playbook(tmp_path: Path, clock: None) -> None:
     runner = FakeRunner({})
-    audit = make_auditor(tmp_path, runner).run(AuditRequest(scopes=["network"], progress=False))
+    audit = make_auditor(tmp_path, runner).run(AuditRequest(scopes=["network"]))
     assert runner.calls == [] and [h.host for h in audit.hosts] == ["sw01"] and audit.exit_code == 0
 
 
 def test_nothing_to_audit_is_a_usage_error(tmp_path: Path) -> None:
     auditor = make_auditor(tmp_path, FakeRunner({}), inventory(linux=(), devices=()))
     with pytest.raises(UsageError, match="nothing to audit"):
-        auditor.run(AuditRequest(progress=False))
+        auditor.run(AuditRequest())
 
 
 # --- CLI --------------------------------------------------------------------------------------------
@@ -255,10 +255,12 @@ def test_cli_bad_input_exits_1(cli: dict[str, Any]) -> None:
 
 
 class QuietUi:
-    progress = False
-
     def __init__(self) -> None:
         self.plans: list[Any] = []
+
+    def on_event(self, event: Any) -> None: ...
+
+    def on_status(self, status: Any) -> None: ...
 
     def info(self, text: str) -> None: ...
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from opsbook.audit.model import Audit, Finding, FindingKind, HostStatus
+from opsbook.base.files import atomic_write
 from opsbook.errors import OpsbookError, UsageError
 
 AUDIT_FILE = "audit.json"
@@ -180,9 +181,7 @@ class AuditStore:
         folder = self.folder(audit.id)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / AUDIT_FILE
-        tmp = path.with_name(AUDIT_FILE + ".tmp")
-        tmp.write_text(json.dumps(audit.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        atomic_write(path, json.dumps(audit.to_dict(), indent=2, ensure_ascii=False) + "\n")
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:

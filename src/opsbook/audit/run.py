@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,11 @@ from opsbook.audit.history import AuditStore
 from opsbook.audit.model import Audit
 from opsbook.audit.reports import FILE_NAMES, write_reports
 from opsbook.audit.taskmeta import META_FILE, callback_env, load_task_meta
+from opsbook.base.clock import now_iso
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.paths import ProjectPaths
 from opsbook.results import RunResult, TaskResult
+from opsbook.runner.callbacks import EventHandler, StatusHandler
 
 SCOPES = ("linux", "network")
 PLAYBOOK = "audit.yml"
@@ -40,7 +41,9 @@ class AuditRequest:
     scopes: Sequence[str] = SCOPES
     forks: int | None = None
     timeout: float | None = None
-    progress: bool = True
+    #: the runner's callbacks (opsbook.runner.callbacks): the CLI's live display, or none
+    on_event: EventHandler | None = None
+    on_status: StatusHandler | None = None
     playbook: str = PLAYBOOK
 
 
@@ -113,10 +116,6 @@ def network_check(devices: Sequence[Any]) -> list[TaskResult]:
     return tasks
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _network_result(audit_id: str, tasks: list[TaskResult], started: str) -> RunResult:
     return RunResult(
         run_id=f"{audit_id}-network",
@@ -125,7 +124,7 @@ def _network_result(audit_id: str, tasks: list[TaskResult], started: str) -> Run
         status="successful",
         rc=0,
         started=started,
-        ended=now(),
+        ended=now_iso(),
         check=True,
         diff=True,
         tasks=tasks,
@@ -181,7 +180,7 @@ class Auditor:
         audit_id = new_run_id()
         audit = Audit(
             id=audit_id,
-            started=now(),
+            started=now_iso(),
             scopes=scopes,
             limit=request.limit,
             inventory=[str(i) for i in request.inventory or []],
@@ -189,7 +188,7 @@ class Auditor:
         parts: list[Classified] = []
         with ThreadPoolExecutor(max_workers=1) as pool:
             net_future: Future[list[TaskResult]] | None = None
-            net_started = now()
+            net_started = now_iso()
             if targets.devices:
                 net_future = pool.submit(self.network, targets.devices)
             if targets.linux:
@@ -224,7 +223,7 @@ class Auditor:
             audit.hosts += part.hosts
             audit.errors += part.errors
         audit.hosts.sort(key=lambda h: (h.customer, h.host))
-        audit.ended = now()
+        audit.ended = now_iso()
         self.store.fill_since(audit)
         self.store.save(audit)
         write_reports(audit, list(FILE_NAMES), self.store.folder(audit.id))
@@ -241,7 +240,8 @@ class Auditor:
             diff=True,
             forks=request.forks,
             timeout=request.timeout,
-            progress=request.progress,
+            on_event=request.on_event,
+            on_status=request.on_status,
             envvars=callback_env(run_dir / META_FILE),
             run_id=audit_id,
             label="audit (check mode)",

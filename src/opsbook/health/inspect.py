@@ -9,12 +9,12 @@ Huawei VRP) over netmiko; classify; write the JSON report.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from opsbook.base.files import atomic_write
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.health.classify import DeviceProbe, report_from_run
 from opsbook.health.model import HealthReport
@@ -24,7 +24,7 @@ from opsbook.network.inventory import NetDevice, devices_from_inventory, invento
 from opsbook.network.platforms import platform
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.results import RunResult
-from opsbook.runner import run_playbook
+from opsbook.runner import EventHandler, StatusHandler, run_playbook
 
 HEALTH_PLAYBOOK = "health"
 NETWORK_GROUP = "network"
@@ -96,11 +96,7 @@ def default_report_path(paths: ProjectPaths, run_id: str) -> Path:
 
 
 def write_report(report: HealthReport, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(report_json(report), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, report_json(report))
 
 
 def inspect(
@@ -108,7 +104,8 @@ def inspect(
     inventory: Sequence[str | Path] | None = None,
     limit: str | None = None,
     json_out: Path | None = None,
-    progress: bool = True,
+    on_event: EventHandler | None = None,
+    on_status: StatusHandler | None = None,
     timeout: float | None = None,
     paths: ProjectPaths | None = None,
     runner: Runner | None = None,
@@ -133,7 +130,8 @@ def inspect(
             HEALTH_PLAYBOOK,
             inventory=inventory,
             limit=limit,
-            progress=progress,
+            on_event=on_event,
+            on_status=on_status,
             timeout=timeout,
             secrets=secrets,
             label="health",

@@ -13,6 +13,7 @@ from pathlib import Path
 from opsbook.audit.model import Audit
 from opsbook.audit.reports.html import render_html
 from opsbook.audit.reports.junit import render_junit
+from opsbook.base.files import atomic_write
 from opsbook.errors import UsageError
 from opsbook.render import formats
 
@@ -43,8 +44,6 @@ def write_reports(audit: Audit, formats: Sequence[str], folder: Path) -> dict[st
         if fmt not in FILE_NAMES:
             continue
         path = folder / FILE_NAMES[fmt]
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(render(audit, fmt), encoding="utf-8")
-        tmp.replace(path)
+        atomic_write(path, render(audit, fmt))
         written[fmt] = path
     return written
