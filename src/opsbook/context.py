@@ -30,7 +30,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -40,7 +40,7 @@ import yaml
 from opsbook.base.clock import now_iso
 from opsbook.base.files import atomic_write
 from opsbook.errors import OpsbookError, UsageError
-from opsbook.paths import DEFAULT_LAB, ProjectPaths, ansible_cfg_inventory
+from opsbook.paths import DEFAULT_LAB, ProjectPaths, ansible_cfg_inventory, find_project_root
 
 CUSTOMER_FILE = ".customer.yml"
 REMEMBERED_FILE = "context.json"
@@ -162,7 +162,7 @@ def lookup(root: Path, name: str, source: str) -> Context | None:
     if customer:
         return Context(name, "customer", _display_name(folder, name), (folder.resolve(),), source, root)
     if lab is not None:
-        return Context(name, "lab", f"lab {name}", (lab,), source, root)
+        return Context(name, "lab", name, (lab,), source, root)
     return None
 
 
@@ -237,7 +237,7 @@ def resolve(root: Path, *, flag: str | None = None, env: Mapping[str, str] | Non
         name = DEFAULT_LAB if lab == LAB_ALIAS else lab
         # a lab that is not up yet is still its context: `opsbook lab up` creates it
         inventory = _lab_inventory(ProjectPaths(root), name) or ProjectPaths(root).lab_inventory_dir(name)
-        return Context(name, "lab", f"lab {name}", (inventory,), "$OPSBOOK_LAB", root)
+        return Context(name, "lab", name, (inventory,), "$OPSBOOK_LAB", root)
     ansible = [p.strip() for p in env.get("ANSIBLE_INVENTORY", "").split(",") if p.strip()]
     if ansible:
         return _from_sources(root, [(root / p) for p in ansible], "$ANSIBLE_INVENTORY")
@@ -296,16 +296,43 @@ def current(root: Path) -> Context:
     return resolve(root)
 
 
-def require_targets(count: int, what: str, paths: ProjectPaths, *, limit: str | None = None) -> None:
-    """Refuse (exit 3) when a command found nothing to work on; names the context and its register."""
+def _owner(paths: ProjectPaths) -> Context | None:
+    """The context these paths were built for, when it can be named."""
+    if paths.customer is None:
+        return None
+    in_force = current(paths.root)
+    if in_force.name == paths.customer:
+        return in_force
+    try:
+        return lookup(paths.root, paths.customer, "context")
+    except ContextError:
+        return None
+
+
+def require_targets(
+    count: int,
+    what: str,
+    *,
+    sources: Sequence[Path | str] | None = None,
+    limit: str | None = None,
+    paths: ProjectPaths | None = None,
+) -> None:
+    """Refuse (exit 4) when a command found nothing to work on; names the register and its context.
+
+    ``sources``: the ``-i`` the command was given (None: the context's register).
+    """
     if count > 0:
         return
-    context = current(paths.root) if paths.customer else None
     where = f" matching --limit {limit!r}" if limit else ""
-    inventories = ", ".join(str(p) for p in paths.inventories)
-    owner = f" of {context.describe()}" if context and context.name == paths.customer else ""
+    if sources:
+        register = "the inventory " + ", ".join(str(p) for p in sources)
+    else:
+        here = paths or current(find_project_root()).paths
+        owner = _owner(here)
+        shown = ", ".join(str(p) for p in here.inventories)
+        register = f"the register of {owner.describe()} ({shown})" if owner else f"the inventory {shown}"
     raise NoTargetsError(
-        f"no {what}{where} in the register{owner} ({inventories}): nothing was done",
+        f"no {what}{where} in {register}: nothing was done",
         hint="choose the customer (opsbook --customer NAME, or opsbook use NAME; opsbook use --list "
         "shows them), pass -i INVENTORY, or start the lab (opsbook lab up)",
     )

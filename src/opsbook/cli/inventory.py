@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from opsbook.context import require_targets
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.paths import project_paths
 from opsbook.register.check import check as run_check
@@ -76,10 +77,12 @@ def check_command(
                 f"[red]{len(result.problems)} problem(s)[/] in {hosts} hosts ({', '.join(rules)})",
                 highlight=False,
             )
-        else:
+        elif hosts or result.register.dynamic_sources:
             console.print(f"[green]register OK[/]: {hosts} hosts, no problems", highlight=False)
     else:
         raise UsageError(f"unknown output '{output}'", hint="use text or json")
+    if not result.problems and not result.register.hosts and not result.register.dynamic_sources:
+        require_targets(0, "hosts", sources=inventory)  # "register OK: 0 hosts" was a false pass
     raise typer.Exit(1 if result.problems else 0)
 
 
@@ -149,6 +152,7 @@ def reconcile_command(
     host could not be read.
     """
     # Imported here: ruamel, the runner and netmiko load only for reconcile.
+    from opsbook.cli.progress import make_progress  # noqa: PLC0415
     from opsbook.register.discover import discover, select_hosts  # noqa: PLC0415
     from opsbook.register.reconcile import compare, plan_changes  # noqa: PLC0415
     from opsbook.register.writeback import apply_changes  # noqa: PLC0415
@@ -165,7 +169,7 @@ def reconcile_command(
             hint="fix them first: opsbook inventory check",
         )
     hosts = select_hosts(result, limit)
-    found = discover(result, sources, hosts, progress=output == "text")
+    found = discover(result, sources, hosts, **make_progress(output == "text").handlers())
     discrepancies = [
         d for host in sorted(found.fields) for d in compare(host, result.merged[host], found.fields[host])
     ]

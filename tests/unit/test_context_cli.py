@@ -1,0 +1,99 @@
+"""The customer context on the command line: --customer, opsbook use, and 0 targets → non-zero."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from opsbook.cli import app
+from opsbook.paths import project_paths
+
+HOSTS = "all:\n  children:\n    linux:\n      hosts:\n        web01:\n          ansible_host: 127.0.0.1\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "ansible.cfg").write_text("[defaults]\ninventory = inventory/lab\n")
+    (tmp_path / "playbooks").mkdir()
+    (tmp_path / "inventory" / "lab").mkdir(parents=True)
+    (tmp_path / "inventory" / "lab" / "README.md").write_text("generated\n")
+    (tmp_path / "inventory" / "acme").mkdir()
+    (tmp_path / "inventory" / "acme" / "hosts.yml").write_text(HOSTS)
+    (tmp_path / "inventory" / "acme" / ".customer.yml").write_text("display_name: ACME Logistics\n")
+    for var in ("OPSBOOK_CUSTOMER", "OPSBOOK_LAB", "ANSIBLE_INVENTORY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("OPSBOOK_PROJECT", str(tmp_path))
+    return tmp_path
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=True)
+    code = result.exit_code
+    exc = result.exception
+    if exc is not None and not isinstance(exc, SystemExit):
+        code = getattr(exc, "exit_code", 1)
+        return code, result.stdout, str(exc)
+    return code, result.stdout, result.stderr
+
+
+def test_empty_register_is_no_longer_register_ok(project: Path) -> None:
+    """Before: `opsbook inventory check` on an empty inventory/lab said "register OK: 0 hosts", exit 0."""
+    code, _out, err = invoke("inventory", "check")
+    assert code != 0
+    assert "register OK" not in err
+    assert "no hosts in the register of lab opsbook, from ansible.cfg" in err
+
+
+def test_opsbook_lab_of_a_lab_that_is_not_up_is_not_a_false_pass(project: Path) -> None:
+    """Before: OPSBOOK_LAB=nu was ignored and `inventory check` passed on inventory/lab."""
+    code, _out, err = invoke("inventory", "check", env={"OPSBOOK_LAB": "nu"})
+    assert code != 0
+    assert ".opsbook/lab/nu/inventory" in err
+
+
+def test_the_customer_flag_reaches_every_command(project: Path) -> None:
+    # acme's one host lacks the register's required fields: the check reads acme's register
+    code, _out, err = invoke("--customer", "acme", "inventory", "check")
+    assert "in 1 hosts" in err and "no hosts" not in err
+    code, _out, err = invoke("-C", "acme", "inventory", "check", env={"OPSBOOK_CUSTOMER": "ghost"})
+    assert "in 1 hosts" in err, "the flag comes before the environment"
+    assert os.environ.get("OPSBOOK_CUSTOMER") is None, "the flag does not outlive the command"
+
+
+def test_an_unknown_customer_is_refused_before_anything_runs(project: Path) -> None:
+    code, _out, err = invoke("--customer", "acmee", "inventory", "check")
+    assert code == 2
+    assert "--customer names 'acmee'" in err and "known contexts: acme, opsbook" in err
+
+
+def test_use_remembers_shows_and_clears(project: Path) -> None:
+    code, out, err = invoke("use", "acme")
+    assert code == 0, err
+    assert "remembered: customer acme (ACME Logistics)" in err
+    assert project_paths().customer == "acme"
+    code, out, _err = invoke("use", "--show", "--json")
+    shown = json.loads(out)
+    assert shown["name"] == "acme" and shown["source"] == "opsbook use"
+    assert shown["state"] == str(project / ".opsbook" / "customers" / "acme")
+    code, out, err = invoke("use", "acme", env={"OPSBOOK_LAB": "other"})
+    assert "$OPSBOOK_LAB chooses 'other' and takes precedence" in err
+    code, out, err = invoke("use", "--clear")
+    assert code == 0 and "forgot the remembered context" in err
+    assert project_paths().customer == "opsbook"
+
+
+def test_use_list_marks_the_context_in_force(project: Path) -> None:
+    code, out, _err = invoke("use", "--list", "--json", env={"OPSBOOK_CUSTOMER": "acme"})
+    assert code == 0
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert rows["acme"]["current"] is True and rows["opsbook"]["current"] is False
+    assert rows["acme"]["display_name"] == "ACME Logistics"
+
+
+def test_use_refuses_an_unknown_name(project: Path) -> None:
+    code, _out, err = invoke("use", "ghost")
+    assert code == 2 and "opsbook use names 'ghost'" in err
