@@ -25,6 +25,7 @@ from typing import Any
 
 from hier_config import HConfig, HConfigChild, get_hconfig
 
+from opsbook.network import acls
 from opsbook.network.drivers import driver
 from opsbook.network.features import FEATURES, REMOVABLE_INTERFACES, selectors
 from opsbook.network.normalize import canonical
@@ -315,6 +316,18 @@ def _annotate_secret_changes(missing: list[str], extra: list[str]) -> tuple[list
 # --------------------------------------------------------------------------------------------
 
 
+def _ios_acl_difference(want: Sequence[View], have: Sequence[View]) -> tuple[list[str], list[str]]:
+    """Named ACLs entry by entry in order (sequence-aware); other ACL lines as elsewhere."""
+    named = (
+        [v for v in want if acls.NAMED_ACL.match(v.text)],
+        [v for v in have if acls.NAMED_ACL.match(v.text)],
+    )
+    other = [v for v in want if v not in named[0]], [v for v in have if v not in named[1]]
+    missing = acls.difference(named[0], named[1]) + _difference(other[0], other[1], 0)
+    extra = acls.difference(named[1], named[0]) + _difference(other[1], other[0], 0)
+    return missing, extra
+
+
 def check_feature(
     running: HConfig,
     intended: HConfig,
@@ -326,8 +339,11 @@ def check_feature(
     declared = interface_names(intended) if feature == "interfaces" else None
     want = select(intended, platform_name, feature)
     have = select(running, platform_name, feature, declared_interfaces=declared)
-    missing = redact_lines(_difference(want, have, 0), platform_name)
-    extra = redact_lines(_difference(have, want, 0), platform_name)
+    if feature == "acls" and platform(platform_name).name == "cisco_ios":
+        missing, extra = _ios_acl_difference(want, have)
+    else:
+        missing, extra = _difference(want, have, 0), _difference(have, want, 0)
+    missing, extra = redact_lines(missing, platform_name), redact_lines(extra, platform_name)
     missing, extra = _annotate_secret_changes(missing, extra)
     return FeatureResult(
         feature=feature,

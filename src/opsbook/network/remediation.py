@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from hier_config import HConfig, WorkflowRemediation
 
+from opsbook.network.acls import sequence_aware
 from opsbook.network.compliance import interface_names, match_secrets, parse, select_tree
 from opsbook.network.features import FEATURES, feature_of
 from opsbook.network.normalize import expand_interface
@@ -71,8 +72,28 @@ def _lines(config: HConfig) -> list[str]:
     return list(config.dump_simple(sectional_exiting=True))
 
 
-def _changed_features(remediation: HConfig, platform_name: str) -> list[str]:
-    found = {feature_of(platform_name, c.text_without_negation) for c in remediation.children}
+def _workflow(device: str, name: str, running: HConfig, target: HConfig, **extra: list[str]) -> Plan:
+    """hier_config's remediation and rollback from ``running`` to ``target``, IOS named ACLs
+    made sequence-aware (:mod:`opsbook.network.acls`)."""
+    workflow = WorkflowRemediation(running, target)
+    remediation = workflow.remediation_config
+    commands, rollback = _lines(remediation), _lines(workflow.rollback_config)
+    if name == "cisco_ios":
+        commands = sequence_aware(commands, running, target)
+        rollback = sequence_aware(rollback, target, running)
+    return Plan(
+        device=device,
+        platform=name,
+        commands=commands,
+        rollback=rollback,
+        features=_changed_features(commands, name),
+        **extra,
+    )
+
+
+def _changed_features(commands: Sequence[str], platform_name: str) -> list[str]:
+    negation = "undo " if platform_name == "huawei_vrp" else "no "
+    found = {feature_of(platform_name, c.removeprefix(negation)) for c in commands if not c[:1].isspace()}
     return [f for f in FEATURES if f in found]
 
 
@@ -86,15 +107,7 @@ def plan(device: str, platform_name: str, running_config: str, intended: Mapping
     managed = [f for f in FEATURES if f in intended]
     scoped_running = select_tree(running, name, managed, declared_interfaces=declared)
     scoped_want = select_tree(want, name, managed)
-    workflow = WorkflowRemediation(scoped_running, scoped_want)
-    remediation = workflow.remediation_config
-    return Plan(
-        device=device,
-        platform=name,
-        commands=_lines(remediation),
-        rollback=_lines(workflow.rollback_config),
-        features=_changed_features(remediation, name),
-    )
+    return _workflow(device, name, scoped_running, scoped_want)
 
 
 #: top-level lines a restore never touches (not configuration, or not restorable by commands).
@@ -112,16 +125,7 @@ def restore_plan(device: str, platform_name: str, running_config: str, backup_co
                 child.delete()
     unrestorable: list[str] = []
     match_secrets(target, running, name, unrestorable)
-    workflow = WorkflowRemediation(running, target)
-    remediation = workflow.remediation_config
-    return Plan(
-        device=device,
-        platform=name,
-        commands=_lines(remediation),
-        rollback=_lines(workflow.rollback_config),
-        features=_changed_features(remediation, name),
-        unrestorable=unrestorable,
-    )
+    return _workflow(device, name, running, target, unrestorable=unrestorable)
 
 
 def to_running(device: str, platform_name: str, current_config: str, earlier_config: str) -> Plan:
@@ -134,15 +138,7 @@ def to_running(device: str, platform_name: str, current_config: str, earlier_con
         for child in list(tree.children):
             if _RESTORE_SKIP.match(child.text):
                 child.delete()
-    workflow = WorkflowRemediation(current, earlier)
-    remediation = workflow.remediation_config
-    return Plan(
-        device=device,
-        platform=name,
-        commands=_lines(remediation),
-        rollback=_lines(workflow.rollback_config),
-        features=_changed_features(remediation, name),
-    )
+    return _workflow(device, name, current, earlier)
 
 
 # --------------------------------------------------------------------------------------------

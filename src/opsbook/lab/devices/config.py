@@ -54,6 +54,7 @@ class Node:
     text: str
     children: list[Node] = field(default_factory=list)
     body: list[str] | None = None  # IOS banner text lines
+    seq: int | None = None  # IOS ACL entry sequence number (not printed; see acl_seq)
 
     @property
     def is_block(self) -> bool:
@@ -70,6 +71,7 @@ class Node:
             self.text,
             [c.copy() for c in self.children],
             None if self.body is None else list(self.body),
+            self.seq,
         )
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Node]]:

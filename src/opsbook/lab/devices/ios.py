@@ -13,6 +13,7 @@ import re
 from functools import partial
 from typing import ClassVar
 
+from opsbook.lab.devices import acl_seq
 from opsbook.lab.devices import ios_show as show
 from opsbook.lab.devices.auth import ios_enable_ok
 from opsbook.lab.devices.clockfmt import ios_log_stamp
@@ -121,6 +122,7 @@ _GLOBAL = [
     ("default interface <iface>", "default_interface"),
     ("ip access-list standard <word>", "block"),
     ("ip access-list extended <word>", "block"),
+    ("ip access-list resequence <word> <int> <int>", "acl_resequence"),
     ("ip route <rest>", "line"),
     ("ip domain-name <word>", "line"),
     ("ip domain name <word>", "line"),
@@ -308,6 +310,7 @@ _ACL = [
     ("<int> permit <rest>", "acl"),
     ("<int> deny <rest>", "acl"),
     ("<int> remark <rest>", "acl"),
+    ("<int>", "acl"),
 ]
 _VLAN = [*_COMMON, ("name <word>", "line"), ("state <word>", "line"), ("shutdown", "line")]
 _ROUTER = [
@@ -815,7 +818,10 @@ class IosSession(CliSession):
                 text = f"banner {m.words[1]}"
             if action == "allowed_vlan":
                 text = "switchport trunk allowed vlan"
-            changed = remove_line(parent, text, "cisco_ios")
+            if action == "acl":
+                changed = acl_seq.remove(parent, text)
+            else:
+                changed = remove_line(parent, text, "cisco_ios")
         elif action == "interface":
             name = m.args[0]
             exists = self.device.interface_node(name) is not None
@@ -841,8 +847,13 @@ class IosSession(CliSession):
         elif action == "banner":
             return self._banner(m.words[1], m.args[0])
         elif action == "acl":
-            entry = re.sub(r"^\d+ ", "", text)
-            changed = set_line(parent, entry, "cisco_ios")
+            added = acl_seq.add(parent, text)
+            if isinstance(added, str):
+                return Reply(output=added)
+            changed = added
+        elif action == "acl_resequence":
+            start, step = int(m.args[1]), int(m.args[2])
+            changed = acl_seq.resequence(self.device.running, m.args[0], start, step)
         elif action == "allowed_vlan":
             result = self._allowed_vlan(parent, m.args[0])
             if isinstance(result, Reply):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from opsbook.lab.devices import acl_seq
 from opsbook.lab.devices.clockfmt import ios_change_stamp, ios_clock, ios_log_stamp, ios_uptime
 from opsbook.lab.devices.config import Node, render_config, render_subtree
 from opsbook.lab.devices.device import DeviceState
@@ -365,7 +366,9 @@ def show_access_lists(dev: DeviceState) -> str:
         if not match:
             continue
         out.append(f"{match[1].capitalize()} IP access list {match[2]}")
-        out.extend(f"    {10 * (i + 1)} {child.text}" for i, child in enumerate(node.children))
+        out.extend(
+            f"    {seq} {child.text}" for seq, child in zip(acl_seq.numbers(node), node.children, strict=True)
+        )
     return "\n".join(out) + ("\n" if out else "")
 
 
