@@ -23,11 +23,11 @@ from test_runbook_support import (
 
 from opsbook.errors import UsageError
 from opsbook.paths import ProjectPaths
+from opsbook.records.history import History
+from opsbook.records.model import read_record
 from opsbook.results import TaskResult
 from opsbook.runbooks.engine import RunRequest, rerun_request
 from opsbook.runbooks.exitcodes import ExitCode, RefusedError, TargetError
-from opsbook.runbooks.history import History
-from opsbook.runbooks.records import read_record
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_yes_confirms_in_advance_without_a_terminal(project: ProjectPaths) -> No
 def test_a_destructive_runbook_needs_the_environment_typed(project: ProjectPaths) -> None:
     ui = ScriptedUi(answers=["lab"])
     engine, runner = make_engine(project, ui)
-    outcome = engine.run(RunRequest("demo-wipe", limit="web*"))
+    outcome = engine.run(RunRequest("demo-wipe", limit="web*", ticket="CHG-1"))
     assert runner.purposes() == ["plan", "apply"]
     assert "Type the environment name ('lab')" in ui.asked[0]
     assert outcome.record is not None
@@ -102,7 +102,7 @@ def test_a_destructive_runbook_needs_the_environment_typed(project: ProjectPaths
 def test_a_wrong_typed_confirmation_refuses(project: ProjectPaths) -> None:
     ui = ScriptedUi(answers=["yes"])
     engine, runner = make_engine(project, ui)
-    outcome = engine.run(RunRequest("demo-wipe", limit="web*"))
+    outcome = engine.run(RunRequest("demo-wipe", limit="web*", ticket="CHG-1"))
     assert runner.purposes() == ["plan"]
     assert outcome.exit_code is ExitCode.REFUSED
     assert any("not confirmed, nothing changed" in s for s in ui.said)
@@ -111,7 +111,7 @@ def test_a_wrong_typed_confirmation_refuses(project: ProjectPaths) -> None:
 def test_mixed_environments_fall_back_to_typing_the_target_count(project: ProjectPaths) -> None:
     ui = ScriptedUi(answers=["3"])
     engine, _ = make_engine(project, ui)
-    outcome = engine.run(RunRequest("demo-wipe", limit="linux"))
+    outcome = engine.run(RunRequest("demo-wipe", limit="linux", ticket="CHG-1"))
     assert "Type the number of targets ('3')" in ui.asked[0]
     assert outcome.exit_code is ExitCode.OK
 

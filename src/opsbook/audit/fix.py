@@ -1,6 +1,7 @@
 """``opsbook audit --fix --limit HOST``: apply the desired state for real, recorded like a runbook run.
 
-The fix is the runbook engine's own flow with a built-in runbook, ``audit-fix``: a check-mode
+The fix is the one change flow (docs/changes.md) with a built-in runbook, ``audit-fix``: a
+ticket (``--ticket``), the maintenance window (or ``--force REASON``), a lock per host, a check-mode
 plan of ``site.yml`` (the drift, shown per host with its diffs), a y/N confirmation (or
 ``--yes``), the real run, then the engine's record (``.opsbook/runs/<id>/record.json``), service
 report and history entry (``opsbook history list`` shows it). Only the runbook definition lives
@@ -12,7 +13,6 @@ from __future__ import annotations
 from opsbook.runbooks.engine import Engine, Prepared, RunRequest
 from opsbook.runbooks.model import Category, Report, Risk, Runbook, Targets
 from opsbook.runbooks.params import resolve_params
-from opsbook.runbooks.targets import check_constraints, default_inventory
 
 FIX_NAME = "audit-fix"
 #: the playbook that holds the desired state (the audit runs it in check mode)
@@ -44,11 +44,9 @@ class FixEngine(Engine):
 
     def prepare(self, request: RunRequest) -> Prepared:
         runbook = FIX_RUNBOOK
-        inventory = [p.resolve() for p in request.inventory] if request.inventory else []
-        inventory = inventory or default_inventory(self.paths.root)
-        targets = self.resolver(inventory, runbook.targets.pattern, request.limit)
-        check_constraints(targets, runbook.targets, request.limit, runbook.name)
-        return Prepared(runbook, resolve_params(runbook, {}), inventory, targets)
+        return Prepared(
+            runbook, resolve_params(runbook, {}), *self.resolve(request, runbook), what="opsbook audit --fix"
+        )
 
     def knowledge_page(self, runbook: Runbook) -> str:
         return FIX_KNOWLEDGE_PAGE

@@ -1,7 +1,7 @@
 """``opsbook audit`` — is every host and device still as the repository says? And its history.
 
     opsbook audit [-i INV] [-l LIMIT] [--scope linux,network] [--format table,json,html,junit] [--out DIR]
-    opsbook audit --fix --limit HOST [--yes]
+    opsbook audit --fix --limit HOST --ticket ID [--yes] [--force REASON]
     opsbook audit diff [A] [B] · opsbook audit list · opsbook audit show ID
 
 Exit codes (docs/audit.md): 0 every host compliant · 2 drift found (every host checked) ·
@@ -26,6 +26,8 @@ from opsbook.audit.model import EXIT_ERROR, Audit
 from opsbook.audit.reports import FILE_NAMES, parse_formats, render
 from opsbook.audit.reports.terminal import print_audit, render_diff, short_time
 from opsbook.audit.run import Auditor, AuditRequest, parse_scopes, report_paths, targets_from_inventory
+from opsbook.cli.change import ChangeArgs, ForceOpt, TicketOpt
+from opsbook.cli.progress import make_progress
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
 
@@ -127,6 +129,8 @@ def audit(
         ),
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --fix: confirm in advance.")] = False,
+    ticket: TicketOpt = None,
+    force: ForceOpt = None,
     forks: Annotated[
         int | None,
         typer.Option("--forks", "-f", min=1, metavar="N", help="Hosts in parallel (default: ansible.cfg's)."),
@@ -147,9 +151,12 @@ def audit(
         formats = parse_formats(output_format or [])
         scopes = parse_scopes(scope or [])
         if fix:
-            raise typer.Exit(_fix(inventory, limit, scopes, formats, out, yes=yes))
-        elif yes:
-            raise OpsbookError("--yes only goes with --fix", hint="drop --yes, or add --fix --limit HOST")
+            change = ChangeArgs(yes=yes, ticket=ticket, force=force)
+            raise typer.Exit(_fix(inventory, limit, scopes, formats, out, change=change))
+        elif yes or ticket or force:
+            raise OpsbookError(
+                "--yes, --ticket and --force only go with --fix", hint="drop them, or add --fix --limit HOST"
+            )
         code = _audit(inventory, limit, scopes, formats, out, forks=forks, timeout=timeout)
     except OpsbookError as exc:
         raise _fail(exc) from None
@@ -169,7 +176,12 @@ def _audit(
     auditor = Auditor(project_paths())
     json_only = out is None and formats == ["json"]
     request = AuditRequest(
-        inventory=inventory, limit=limit, scopes=scopes, forks=forks, timeout=timeout, progress=not json_only
+        inventory=inventory,
+        limit=limit,
+        scopes=scopes,
+        forks=forks,
+        timeout=timeout,
+        **make_progress(not json_only).handlers(),
     )
     result = auditor.run(request)
     _emit(result, formats, out, report_paths(auditor.store, result))
@@ -183,7 +195,7 @@ def _fix(
     formats: list[str],
     out: Path | None,
     *,
-    yes: bool,
+    change: ChangeArgs,
 ) -> int:
     """Linux hosts: the runbook engine with the built-in ``audit-fix`` runbook (plan of site.yml,
     confirm, run, record, history). Devices: the runbook ``network-push`` through the same engine
@@ -210,47 +222,40 @@ def _fix(
     console = _console()
     ok = True
     if targets.linux:
-        ok = _fix_hosts(console, inventory, ",".join(targets.linux), yes=yes) and ok
+        ok = _fix_run(console, inventory, ",".join(targets.linux), change, devices=False) and ok
     if targets.devices:
-        ok = _fix_devices(console, inventory, ",".join(d.name for d in targets.devices), yes=yes) and ok
+        ok = (
+            _fix_run(console, inventory, ",".join(d.name for d in targets.devices), change, devices=True)
+            and ok
+        )
     if not ok:
         return EXIT_ERROR
     console.rule("[bold]Audit after the fix")
     return _audit(inventory, limit, scopes, formats, out)
 
 
-def _fix_hosts(console: Console, inventory: list[str] | None, hosts: str, *, yes: bool) -> bool:
+def _fix_run(
+    console: Console, inventory: list[str] | None, targets: str, change: ChangeArgs, *, devices: bool
+) -> bool:
+    """One fix through the change flow: ``audit-fix`` (site.yml) for hosts, ``network-push`` for devices."""
     from opsbook.audit.fix import FIX_NAME, FixEngine  # noqa: PLC0415 — imports ansible's inventory code
-    from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
-    from opsbook.runbooks.engine import RunRequest  # noqa: PLC0415
-    from opsbook.runbooks.exitcodes import ExitCode  # noqa: PLC0415
-
-    console.rule(f"[bold]Fix {hosts}: apply site.yml (runbook {FIX_NAME})")
-    engine = FixEngine(project_paths(), TerminalUi(console))
-    outcome = engine.run(
-        RunRequest(
-            name=FIX_NAME,
-            limit=hosts,
-            yes=yes,
-            inventory=[Path(p) for p in inventory] if inventory else None,
-        )
-    )
-    print_outcome(console, outcome)
-    return outcome.exit_code is ExitCode.OK
-
-
-def _fix_devices(console: Console, inventory: list[str] | None, devices: str, *, yes: bool) -> bool:
     from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
     from opsbook.runbooks.engine import Engine, RunRequest  # noqa: PLC0415
     from opsbook.runbooks.exitcodes import ExitCode  # noqa: PLC0415
 
-    console.rule(f"[bold]Fix {devices}: push the intended configuration (runbook {NETWORK_FIX})")
-    engine = Engine(project_paths(), TerminalUi(console))
+    if devices:
+        console.rule(f"[bold]Fix {targets}: push the intended configuration (runbook {NETWORK_FIX})")
+        engine: Engine = Engine(project_paths(), TerminalUi(console))
+    else:
+        console.rule(f"[bold]Fix {targets}: apply site.yml (runbook {FIX_NAME})")
+        engine = FixEngine(project_paths(), TerminalUi(console))
     outcome = engine.run(
         RunRequest(
-            name=NETWORK_FIX,
-            limit=devices,
-            yes=yes,
+            name=NETWORK_FIX if devices else FIX_NAME,
+            limit=targets,
+            yes=change.yes,
+            ticket=change.ticket,
+            force=change.force,
             inventory=[Path(p) for p in inventory] if inventory else None,
         )
     )

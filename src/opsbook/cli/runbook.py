@@ -6,9 +6,9 @@ Exit codes of ``run`` are :class:`opsbook.runbooks.exitcodes.ExitCode` (docs/run
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,12 +16,15 @@ from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.table import Table
 
+from opsbook.cli.change import ForceOpt
+from opsbook.cli.progress import make_progress
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.runbooks.engine import Engine, HostPlan, RunOutcome, RunRequest
 from opsbook.runbooks.exitcodes import ExitCode
 from opsbook.runbooks.loader import check_runbook, find_runbook, runbook_files
 from opsbook.runbooks.model import Parameter, Runbook
 from opsbook.runbooks.params import parse_assignments
+from opsbook.runner.callbacks import RunStatus
 
 app = typer.Typer(
     help="Runbooks: documented, parameterised, safe procedures that leave a service record.",
@@ -39,6 +42,14 @@ class TerminalUi:
         self.console = console
         self.err = Console(stderr=True)
         self.progress = progress
+        #: the live display of each run the engine starts (the runner's callbacks go here)
+        self._display = make_progress(progress, console=self.err)
+
+    def on_event(self, event: Mapping[str, Any]) -> None:
+        self._display.event(event)
+
+    def on_status(self, status: RunStatus) -> None:
+        self._display.status(status)
 
     def info(self, text: str) -> None:
         self.console.print(text, highlight=False)
@@ -212,8 +223,12 @@ def run(
         bool, typer.Option("--yes", "-y", help="Confirm in advance (automation); skips the prompts.")
     ] = False,
     ticket: Annotated[
-        str | None, typer.Option("--ticket", "-t", help="The ticket this run serves (INC-1).")
+        str | None,
+        typer.Option(
+            "--ticket", "-t", metavar="ID", help="The ticket this run serves (INC-1); required for changes."
+        ),
     ] = None,
+    force: ForceOpt = None,
     inventory: Annotated[
         list[Path] | None, typer.Option("--inventory", "-i", help="Inventory (default: ansible.cfg's).")
     ] = None,
@@ -221,7 +236,11 @@ def run(
         bool, typer.Option("--progress/--no-progress", help="Show live task progress.")
     ] = True,
 ) -> None:
-    """Run a runbook: validate, plan, confirm, run, verify, and write the record + service report."""
+    """Run a runbook: validate, plan, confirm, run, verify, and write the record + service report.
+
+    A changing runbook needs --ticket (emergency runbooks may run before the ticket exists), the
+    hosts' maintenance window (or --force REASON) and no other change running on them.
+    """
     console = Console()
     engine = Engine(_paths(), TerminalUi(console, progress=progress))
     request = RunRequest(
@@ -232,6 +251,7 @@ def run(
         yes=yes,
         ticket=ticket,
         inventory=inventory or None,
+        force=force,
     )
     outcome = engine.run(request)
     print_outcome(console, outcome)

@@ -14,47 +14,44 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from opsbook.base.clock import now_iso as now
+from opsbook.base.clock import utc_now
 from opsbook.base.ids import new_run_id
+from opsbook.change.gate import admit, check_ticket
+from opsbook.change.lock import new_holder, target_locks
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.paths import ProjectPaths
+from opsbook.records.build import RunbookFacts, RunFacts, write_run
+from opsbook.records.findings import Change, HostFindings, collect_findings, host_changes, host_failures
+from opsbook.records.history import History
+from opsbook.records.model import Consent, ConsentGiven, ConsentLevel, Outcome, Purpose, Record
 from opsbook.results import RunResult, TaskStatus
-from opsbook.runbooks import provenance
 from opsbook.runbooks.exitcodes import ExitCode, RefusedError
-from opsbook.runbooks.findings import Change, HostFindings, collect_findings, host_changes, host_failures
-from opsbook.runbooks.history import History
 from opsbook.runbooks.loader import find_runbook
-from opsbook.runbooks.model import Risk, Runbook
+from opsbook.runbooks.model import Category, Risk, Runbook
 from opsbook.runbooks.params import ResolvedParams, resolve_params
-from opsbook.runbooks.records import (
-    Consent,
-    ConsentGiven,
-    ConsentLevel,
-    HostChecks,
-    HostRecord,
-    Mode,
-    Outcome,
-    Purpose,
-    Record,
-    RunRef,
-    SecretScan,
-    write_record,
-)
-from opsbook.runbooks.report import build_service_report, render_reports, render_text
-from opsbook.runbooks.secrets import purge_secrets, redact
 from opsbook.runbooks.targets import Target, check_constraints, default_inventory, resolve_targets
+
+if TYPE_CHECKING:
+    from opsbook.runner.callbacks import RunStatus
 
 RunFn = Callable[..., RunResult]
 Resolver = Callable[[Sequence[Path], str, str | None], list[Target]]
 
 
 class Ui(Protocol):
-    """What the engine needs from a terminal (the CLI's rich console, or a script in tests)."""
+    """What the engine needs from a terminal (the CLI's rich console, or a script in tests).
 
-    progress: bool
+    ``on_event`` / ``on_status`` are handed to the runner as its callbacks
+    (:mod:`opsbook.runner.callbacks`): the live display is the terminal's, not the runner's."""
+
+    def on_event(self, event: Mapping[str, Any]) -> None: ...
+
+    def on_status(self, status: RunStatus) -> None: ...
 
     def info(self, text: str) -> None: ...
 
@@ -87,6 +84,8 @@ class RunRequest:
     ticket: str | None = None
     inventory: Sequence[Path] | None = None
     rerun_of: str | None = None
+    #: --force REASON: change outside a maintenance window or during a freeze (recorded)
+    force: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +94,23 @@ class Prepared:
     params: ResolvedParams
     inventory: list[Path]
     targets: list[Target]
+    #: extra variables besides the parameters (``opsbook run -e``), given to every run
+    extravars: Mapping[str, Any] = field(default_factory=dict)
+    #: more runner options (``opsbook run``: tags, forks)
+    runner_options: Mapping[str, Any] = field(default_factory=dict)
+    #: the runner's timeout in seconds when not the runbook's (``opsbook run --timeout``; 0: none)
+    timeout: int | None = None
+    #: what the operator ran, in their words (messages, lock holders)
+    what: str = ""
+
+    @property
+    def changes_hosts(self) -> bool:
+        return self.runbook.risk is not Risk.READ_ONLY
+
+    @property
+    def ticket_required(self) -> bool:
+        """Every change needs its ticket; an emergency runbook may run before the ticket exists."""
+        return self.runbook.category is not Category.EMERGENCY
 
 
 @dataclass
@@ -108,6 +124,8 @@ class _Session:
     started: str
     runs: list[tuple[Purpose, RunResult]] = field(default_factory=list)
     plan: RunResult | None = None
+    #: the change's admission (ticket, windows, --force) and locks, for the record (opsbook.change)
+    change: dict[str, Any] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -140,6 +158,11 @@ def confirmation_token(runbook: Runbook, targets: Sequence[Target]) -> tuple[str
         return env, f"This is DESTRUCTIVE on {len(targets)} host(s) in {env}. Type the environment name"
     count = str(len(targets))
     return count, f"This is DESTRUCTIVE on {count} host(s). Type the number of targets"
+
+
+def plan_withheld(runbook: Runbook, given: Mapping[str, Any]) -> list[str]:
+    """Parameters (given a value) that a check-mode plan must not receive: commands run on the target."""
+    return [n for n, p in runbook.parameters.items() if p.command and n in given]
 
 
 def _outcome(
@@ -182,8 +205,10 @@ class Engine:
         resolver: Resolver = resolve_targets,
         runbooks_dir: Path | None = None,
         playbooks_dir: Path | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.paths = paths
+        self.clock = clock
         self.ui = ui
         self._runner = runner
         self.resolver = resolver
@@ -207,24 +232,59 @@ class Engine:
         """Everything that needs no host: runbook, parameters, targets and their constraints."""
         runbook = find_runbook(request.name, self.runbooks_dir, self.playbooks_dir)
         params = resolve_params(runbook, request.params)
+        return Prepared(runbook, params, *self.resolve(request, runbook))
+
+    def resolve(self, request: RunRequest, runbook: Runbook) -> tuple[list[Path], list[Target]]:
+        """The inventory and the runbook's targets within --limit, its constraints checked."""
         inventory = [Path(p).resolve() for p in request.inventory] if request.inventory else []
         inventory = inventory or default_inventory(self.paths.root)
         targets = self.resolver(inventory, runbook.targets.pattern, request.limit)
         check_constraints(targets, runbook.targets, request.limit, runbook.name)
-        return Prepared(runbook, params, inventory, targets)
+        return inventory, targets
 
     def run(self, request: RunRequest) -> RunOutcome:
+        """The change flow: ticket, window and freeze, lock, plan, consent, apply, verify, record.
+
+        Read-only runbooks and ``--check`` runs take no lock and need no window; a ticket, when
+        given, is checked everywhere. Every refusal happens before anything runs.
+        """
         prepared = self.prepare(request)
-        runbook, targets = prepared.runbook, prepared.targets
+        runbook = prepared.runbook
+        what = prepared.what or f"runbook {runbook.name}"
         required = consent_required(runbook, request.check)
         if required != "none" and not request.yes and not self.ui.interactive():
             raise RefusedError(
-                f"runbook {runbook.name} is {runbook.risk.value} and needs your confirmation, "
+                f"{what} is {runbook.risk.value} and needs your confirmation, "
                 "but there is no terminal to ask on; nothing was run",
                 hint="run it from a terminal, or pass --yes to confirm in advance (automation)",
             )
+        changing = prepared.changes_hosts and not request.check
+        if not changing:
+            check_ticket(request.ticket, required=False, what=what)
+            run_id = new_run_id(label=runbook.name)
+            return self._flow(_Session(request, prepared, run_id, self.paths.runs / run_id, now()), required)
+        admission = admit(
+            {t.name: {**t.asset, **t.settings} for t in prepared.targets},
+            what=what,
+            ticket=request.ticket,
+            ticket_required=prepared.ticket_required,
+            force=request.force,
+            now=self.clock(),
+        )
+        for host, why in admission.overridden.items():
+            self.ui.warn(f"{host} is {why}")
         run_id = new_run_id(label=runbook.name)
         session = _Session(request, prepared, run_id, self.paths.runs / run_id, now())
+        session.change = admission.to_record()
+        with target_locks(self.paths.state, session.names, new_holder(run_id, what)) as held:
+            session.change |= {"locks": held.targets, "stale_locks": held.taken_over}
+            for note in held.taken_over:
+                self.ui.warn(f"took over a stale lock: {note}")
+            return self._flow(session, required)
+
+    def _flow(self, session: _Session, required: ConsentLevel) -> RunOutcome:
+        request, prepared = session.request, session.prepared
+        runbook, targets, run_id = prepared.runbook, prepared.targets, session.run_id
         names = session.names
         self.ui.info(
             f"runbook {runbook.name} ({runbook.risk.value}) on {len(names)} host(s): {', '.join(names)}"
@@ -250,22 +310,33 @@ class Engine:
         return self._finish(session, final, consent)
 
     def _run_playbook(self, session: _Session, purpose: Purpose) -> RunResult:
-        runbook = session.prepared.runbook
-        params = session.prepared.params
+        prepared = session.prepared
+        runbook = prepared.runbook
+        variables = prepared.params.extravars()
+        if purpose != "apply":
+            # a plan runs nothing a user supplied: command parameters reach only the real run
+            for name in plan_withheld(runbook, prepared.params.values):
+                variables.pop(runbook.parameters[name].var or name, None)
+                self.ui.info(
+                    f"the {purpose} does not run parameter {name} (a command): only the real run does"
+                )
         result = self.runner()(
             str(self.playbooks_dir / runbook.playbook),
-            inventory=session.prepared.inventory,
+            inventory=prepared.inventory,
             limit=",".join(session.names),
             extravars={
-                **params.extravars(),
+                **prepared.extravars,
+                **variables,
                 "opsbook_run_id": session.run_id,
                 "opsbook_run_dir": str(session.run_dir),
                 "opsbook_ticket": session.request.ticket or "",
             },
             check=purpose != "apply",
             diff=True,
-            timeout=runbook.timeout_seconds,
-            progress=self.ui.progress,
+            timeout=runbook.timeout_seconds if prepared.timeout is None else (prepared.timeout or None),
+            **prepared.runner_options,
+            on_event=self.ui.on_event,
+            on_status=self.ui.on_status,
             secrets=tuple(session.secret_values),
             run_id=f"{session.run_id}-plan" if purpose == "plan" else session.run_id,
             label=runbook.name if purpose == "apply" else f"{runbook.name} ({purpose})",
@@ -315,139 +386,63 @@ class Engine:
         consent: Consent,
         verdict: tuple[Outcome, ExitCode, str] | None = None,
     ) -> RunOutcome:
-        request, prepared, run_id, run_dir = (
-            session.request,
-            session.prepared,
-            session.run_id,
-            session.run_dir,
-        )
-        runs, plan, secret_values = session.runs, session.plan, session.secret_values
-        findings = collect_findings(final)
+        request, prepared = session.request, session.prepared
+        runbook = prepared.runbook
         if verdict is None:
-            verdict = _outcome(prepared.runbook, final, session.names, findings, request.check)
-        runbook, targets = prepared.runbook, prepared.targets
+            findings = collect_findings(final)
+            verdict = _outcome(runbook, final, session.names, findings, request.check)
         outcome, code, summary = verdict
-        mode: Mode = "check" if request.check else "apply"
-        planned = host_changes(plan) if plan is not None else {}
-        applied = host_changes(final) if final is not plan else {}
-        if request.check:
-            planned = host_changes(final)
-        failures = host_failures(final)
-        hosts: dict[str, HostRecord] = {}
-        for target in targets:
-            found = findings.get(target.name, HostFindings())
-            summary_row = final.hosts.get(target.name)
-            stats = {
-                k: v for k, v in (summary_row.to_dict() if summary_row else {}).items() if isinstance(v, int)
-            }
-            status = (
-                final.host_status(target.name).value
-                if final.for_host(target.name) or summary_row
-                else "not-run"
-            )
-            stopped = final.status == "timeout" and status not in ("failed", "unreachable")
-            hosts[target.name] = HostRecord(
-                status="timeout" if stopped else status,
-                interrupted_task=final.interrupted.get(target.name, ""),
-                stats=stats,
-                asset=target.asset,
-                planned=[c.to_dict() for c in planned.get(target.name, [])],
-                changes=[c.to_dict() for c in applied.get(target.name, [])],
-                failures=failures.get(target.name, []),
-                checks=HostChecks(pre=found.pre, post=found.post, verified=found.verified),
-                findings=found.to_dict(),
-            )
-        context = {
-            "params": prepared.params.redacted(),
-            "targets": [t.name for t in targets],
-            "ticket": request.ticket or "",
-            "runbook": runbook.name,
-        }
-        problem = render_text(runbook.report.problem, context, runbook=runbook.name, field="problem")
-        follow_up = render_text(runbook.report.follow_up, context, runbook=runbook.name, field="follow_up")
-        service = build_service_report(
-            problem=problem,
-            follow_up=follow_up,
-            hosts=hosts,
-            mode=mode,
-            verifies=runbook.verifies,
-            run_id=run_id,
-            runbook=runbook.name,
-            outcome=outcome,
-            rollback=runbook.rollback.playbook if runbook.rollback else "",
-        )
-        record = Record(
-            id=run_id,
-            runbook={**runbook.summary_dict(), "knowledge_page": self.knowledge_page(runbook)},
-            ticket=request.ticket,
-            operator=provenance.operator(),
+        facts = RunFacts(
+            run_id=session.run_id,
+            run_dir=session.run_dir,
+            state_dir=self.paths.state,
+            project_root=self.paths.root,
             started=session.started,
-            ended=now(),
-            mode=mode,
-            rerun_of=request.rerun_of,
-            params=prepared.params.redacted(),
-            secret_params=[n for n in runbook.secret_params() if n in prepared.params.values],
-            inventory=[str(p) for p in prepared.inventory],
-            limit=request.limit,
-            targets=[t.name for t in targets],
-            repository=provenance.repository(self.paths.root),
-            versions=provenance.versions(),
+            runbook=RunbookFacts(
+                name=runbook.name,
+                summary={**runbook.summary_dict(), "knowledge_page": self.knowledge_page(runbook)},
+                verifies=runbook.verifies,
+                changes_hosts=runbook.risk is not Risk.READ_ONLY,
+                problem=runbook.report.problem,
+                follow_up=runbook.report.follow_up,
+                rollback=runbook.rollback.playbook if runbook.rollback else "",
+                secret_params=[n for n in runbook.secret_params() if n in prepared.params.values],
+            ),
+            mode="check" if request.check else "apply",
             consent=consent,
-            runs=[
-                RunRef(
-                    run_id=r.run_id,
-                    purpose=purpose,
-                    status=r.status,
-                    rc=r.rc,
-                    artifact_dir=str(r.artifact_dir),
-                    started=r.started,
-                    ended=r.ended,
-                )
-                for purpose, r in runs
-            ],
-            hosts=hosts,
+            runs=session.runs,
+            final=final,
             outcome=outcome,
             exit_code=int(code),
             summary=summary,
-            service_report=service,
+            leak_exit_code=int(ExitCode.SECRET_LEAK),
+            targets=[(t.name, t.asset) for t in prepared.targets],
+            params=prepared.params.redacted(),
+            inventory=[str(p) for p in prepared.inventory],
+            ticket=request.ticket,
+            limit=request.limit,
+            rerun_of=request.rerun_of,
+            secret_values=session.secret_values,
+            change=session.change,
         )
-        record = Record.model_validate(redact(record.model_dump(mode="json"), secret_values))
-        with self.history.writing():
-            record_path = write_record(record, run_dir)
-            reports = render_reports(record, run_dir)
-            scan_roots = sorted({run_dir, *(Path(r.artifact_dir) for _, r in runs)})
-            state = self.paths.state.resolve()
-            # the runner found (and masked) these in its artifacts; anything still on disk is masked here
-            runner_found = [Path(r.artifact_dir) / leak for _, r in runs for leak in r.secret_leaks]
-            remaining = purge_secrets(scan_roots, secret_values)
-            leaks = sorted({_relative(p, state) for p in [*runner_found, *remaining]})
-            scan = SecretScan(
-                scanned=[_relative(p, state) for p in scan_roots],
-                leaks=leaks,
-                secrets_checked=len(secret_values),
+        written = write_run(facts, self.history)
+        if written.record.secret_scan.leaks:
+            self.ui.warn(
+                "a secret value was found in the run's files (now masked there): "
+                + ", ".join(written.record.secret_scan.leaks)
+                + " — the run is flagged: rotate the secret and find out how it got there"
             )
-            if leaks:
-                code = ExitCode.SECRET_LEAK
-                self.ui.warn(
-                    "a secret value was found in the run's files (now masked there): "
-                    + ", ".join(leaks)
-                    + " — the run is flagged: rotate the secret and find out how it got there"
-                )
-            record = record.model_copy(update={"secret_scan": scan, "exit_code": int(code)})
-            write_record(record, run_dir)
-            reports = render_reports(record, run_dir)
-            self.history.append(record, record_path)
-        return RunOutcome(exit_code=code, record=record, record_path=record_path, reports=reports)
+        return RunOutcome(
+            exit_code=ExitCode(written.record.exit_code),
+            record=written.record,
+            record_path=written.record_path,
+            reports=written.reports,
+        )
 
 
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(base))
-    except ValueError:
-        return str(path)
-
-
-def rerun_request(record: Record, *, failed_only: bool, params: Mapping[str, str], yes: bool) -> RunRequest:
+def rerun_request(
+    record: Record, *, failed_only: bool, params: Mapping[str, str], yes: bool, force: str | None = None
+) -> RunRequest:
     """A new run of the same runbook, parameters and ticket; with failed_only, only the failed hosts."""
     if failed_only:
         hosts = record.failed_hosts()
@@ -479,4 +474,5 @@ def rerun_request(record: Record, *, failed_only: bool, params: Mapping[str, str
         ticket=record.ticket,
         inventory=[Path(p) for p in record.inventory],
         rerun_of=record.id,
+        force=force,
     )

@@ -65,6 +65,10 @@ class Parameter(Strict):
     max: int | str | None = None
     #: the playbook variable this parameter sets (default: the parameter's name).
     var: str | None = None
+    #: str: the value is a command the playbook runs on the target. The engine never gives it
+    #: to a check-mode plan (a plan changes nothing and runs nothing a user supplied); it
+    #: reaches the playbook only in the real run, after consent.
+    command: bool = False
 
     @field_validator("regex")
     @classmethod
@@ -93,6 +97,8 @@ class Parameter(Strict):
             raise ValueError("a parameter is either required or has a default, not both")
         if self.type is ParamType.SECRET and self.default is not None:
             raise ValueError("a secret parameter cannot have a default (it would live in the repository)")
+        if self.command and self.type is not ParamType.STR:
+            raise ValueError("`command: true` is only for str parameters")
         if self.regex is not None and self.type not in (ParamType.STR, ParamType.HOSTS, ParamType.SECRET):
             raise ValueError("`regex:` is only for str, hosts and secret parameters")
         for bound in (self.min, self.max):

@@ -1,0 +1,97 @@
+"""The change flow's command-line face: its shared options, and ``opsbook run`` as a change.
+
+Every changing command (``runbook run``, ``run``, ``audit --fix``, ``net push``, ``net restore``)
+takes the same ``--ticket``, ``--force REASON`` and ``--yes`` (docs/changes.md).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+TicketOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ticket",
+        metavar="ID",
+        help="The ticket this change serves (CHG-1234, INC-1); required for changes, recorded.",
+    ),
+]
+ForceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--force",
+        metavar="REASON",
+        help="Change outside the maintenance window or during a freeze; the reason is recorded.",
+    ),
+]
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Confirm in advance (automation); skips the prompts.")
+]
+
+
+@dataclass(frozen=True)
+class ChangeArgs:
+    """What the operator said about a change on the command line."""
+
+    yes: bool = False
+    ticket: str | None = None
+    force: str | None = None
+
+
+def run_playbook_as_change(
+    playbook: str,
+    *,
+    inventory: list[str] | None,
+    limit: str | None,
+    extravars: dict[str, Any],
+    tags: str | None,
+    forks: int | None,
+    timeout: int | None,
+    ticket: str | None,
+    force: str | None,
+    yes: bool,
+    json_output: bool,
+) -> int | None:
+    """Run a playbook that may change hosts through the change flow and return its exit code;
+    None when the playbook is read-only (the caller runs it directly, as before)."""
+    # imported here: the change flow loads Ansible's inventory code, a read-only run does not need it
+    from opsbook.change.playbook import PlaybookEngine, is_read_only  # noqa: PLC0415
+    from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
+    from opsbook.paths import project_paths  # noqa: PLC0415
+    from opsbook.runbooks.engine import RunRequest  # noqa: PLC0415
+    from opsbook.runner import resolve_playbook  # noqa: PLC0415
+
+    paths = project_paths()
+    path = resolve_playbook(playbook, paths)
+    if is_read_only(path, paths.runbooks, paths.playbooks):
+        return None
+    console = Console(stderr=json_output)
+    engine = PlaybookEngine(
+        paths,
+        TerminalUi(console, progress=not json_output),
+        playbook=path,
+        extravars=extravars,
+        tags=tags,
+        forks=forks,
+        timeout=timeout,
+    )
+    outcome = engine.run(
+        RunRequest(
+            name=path.stem,
+            limit=limit,
+            yes=yes,
+            ticket=ticket,
+            force=force,
+            inventory=[Path(p) for p in inventory] if inventory else None,
+        )
+    )
+    if json_output and outcome.record is not None:
+        typer.echo(json.dumps(outcome.record.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    print_outcome(console, outcome)
+    return int(outcome.exit_code)
