@@ -33,7 +33,7 @@ from opsbook.network.derive import derive_vars
 from opsbook.network.inventory import NetDevice, load_devices
 from opsbook.network.operations import fetch_running
 from opsbook.paths import ProjectPaths, project_paths
-from opsbook.runbooks.history import History
+from opsbook.records.history import History
 from opsbook.runner import run_playbook
 
 BIN = Path(sys.executable).parent

@@ -13,7 +13,7 @@ from pathlib import Path
 import pexpect
 
 from opsbook.lab.handle import LabHandle
-from opsbook.runbooks.records import Record, read_record
+from opsbook.records.model import Record, read_record
 
 RECORD_LINE = re.compile(r"record:\s+(\S+record\.json)")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")

@@ -17,9 +17,9 @@ from test_runbook_secrets import QuietUi
 
 from opsbook.lab.handle import LabHandle
 from opsbook.paths import project_paths
+from opsbook.records.history import History
 from opsbook.runbooks.engine import Engine, RunRequest, rerun_request
 from opsbook.runbooks.exitcodes import ExitCode
-from opsbook.runbooks.history import History
 
 SLEEP = 67  # seconds; an odd number nothing else on a lab host sleeps for
 TASK = "Wait far longer than the runbook allows"

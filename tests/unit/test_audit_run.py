@@ -27,9 +27,9 @@ from opsbook.cli import app
 from opsbook.errors import UsageError
 from opsbook.network.compliance import DeviceCompliance, DeviceStatus, FeatureResult, to_task_results
 from opsbook.paths import ProjectPaths, project_paths
+from opsbook.records.history import History
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
 from opsbook.runbooks.engine import RunRequest
-from opsbook.records.history import History
 from opsbook.runbooks.targets import Target
 
 SSHD_DIFF = [{"before_header": "/etc/ssh/sshd_config", "after_header": "/etc/ssh/sshd_config",

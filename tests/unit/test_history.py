@@ -14,17 +14,24 @@ import pytest
 from test_runbook_support import ScriptedUi, failed, fixed_and_verified, make_engine, make_project
 
 from opsbook.errors import OpsbookError
-from opsbook.paths import ProjectPaths
+from opsbook.paths import ProjectPaths, project_paths
+from opsbook.records.history import History, chain_hash
 from opsbook.results import TaskResult
 from opsbook.runbooks.engine import RunRequest, rerun_request
 from opsbook.runbooks.exitcodes import ExitCode
-from opsbook.runbooks.history import History, chain_hash
+
+
+def in_context(root: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectPaths:
+    """The project's paths in the context the CLI resolves (ansible.cfg's register)."""
+    for name in ("OPSBOOK_CUSTOMER", "OPSBOOK_LAB", "ANSIBLE_INVENTORY", "OPSBOOK_OPERATOR", "SUDO_USER"):
+        monkeypatch.delenv(name, raising=False)
+    return project_paths(make_project(root).root)
 
 
 @pytest.fixture
 def three_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ProjectPaths, list[str]]:
     monkeypatch.setenv("USER", "bob")
-    project = make_project(tmp_path / "project")
+    project = in_context(tmp_path / "project", monkeypatch)
     engine, _ = make_engine(project, ScriptedUi(tty=False))
     ids = []
     for host in ("web1", "web2", "db1"):

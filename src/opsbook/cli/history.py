@@ -13,11 +13,11 @@ from rich.table import Table
 from opsbook.cli.runbook import TerminalUi, print_outcome
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
+from opsbook.records.history import History, sha256_file
+from opsbook.records.model import REPORT_MD, read_record
 from opsbook.runbooks.engine import Engine, rerun_request
 from opsbook.runbooks.exitcodes import ExitCode
-from opsbook.runbooks.history import History, sha256_file
 from opsbook.runbooks.params import parse_assignments
-from opsbook.runbooks.records import REPORT_MD, read_record
 
 app = typer.Typer(
     help="The history of runbook runs: records indexed in SQLite with a hash chain.", no_args_is_help=True

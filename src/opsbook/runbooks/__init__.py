@@ -3,6 +3,5 @@
 - :mod:`.model` / :mod:`.loader` — the format and its validation (file:line errors)
 - :mod:`.params` — typed parameters; :mod:`.targets` — target resolution and constraints
 - :mod:`.engine` — plan → confirm → run → post-check → record
-- :mod:`.records` / :mod:`.report` — record.json and the service report
-- :mod:`.history` — the SQLite index with its hash chain
+- records, service reports and the history live in :mod:`opsbook.records`
 """

@@ -22,6 +22,7 @@ Everything here is pure: RunResult in, plain data out.
 from __future__ import annotations
 
 import difflib
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,17 +123,42 @@ class Change:
     task: str
     action: str
     diff: str
+    #: the commands the task ran or sent (one per line), when its module says: ``cmd`` of
+    #: command/shell, ``commands`` of network modules; empty for modules that only edit state
+    commands: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"task": self.task, "action": self.action, "diff": self.diff}
+        return {"task": self.task, "action": self.action, "diff": self.diff, "commands": self.commands}
+
+
+def _commands(result: dict[str, Any]) -> list[str]:
+    listed = result.get("commands")
+    if isinstance(listed, list):
+        return [str(c) for c in listed]
+    cmd = result.get("cmd")
+    if isinstance(cmd, list):
+        return [shlex.join(str(c) for c in cmd)]
+    if isinstance(cmd, str) and cmd.strip():
+        return [cmd.strip()]
+    return []
+
+
+def task_commands(task: TaskResult) -> list[str]:
+    """The commands a task ran (its items' too, for a loop task)."""
+    found = _commands(task.result)
+    for item in task.items:
+        if item.status is TaskStatus.CHANGED:
+            found.extend(_commands(item.result))
+    return found
 
 
 def host_changes(result: RunResult) -> dict[str, list[Change]]:
-    """Per host, the tasks that changed (or would change, in check mode), with their diffs."""
+    """Per host, the tasks that changed (or would change, in check mode), with diffs and commands."""
     changes: dict[str, list[Change]] = {}
     for task in result.changed_tasks():
         diff = "".join(render_diff(d) for d in task.diff)
-        changes.setdefault(task.host, []).append(Change(task.task, task.action, diff))
+        commands = "\n".join(task_commands(task))
+        changes.setdefault(task.host, []).append(Change(task.task, task.action, diff, commands))
     return changes
 
 

@@ -2,21 +2,20 @@
 
 It holds who, when, why (ticket), what (runbook, parameters without secrets, targets), from
 which code (commit, versions), what was planned and consented to, what changed per host
-(with diffs), the pre/post checks, the outcome, and the service report's fields. The record
-is written once per run (rewritten only to flag a secret found by the post-run scan) and then
-indexed in the history's hash chain.
+(with diffs and the commands applied), the pre/post checks, the outcome, and the service
+report's fields. :mod:`opsbook.records.build` makes it after the run's files were purged of
+secrets, writes it once and indexes it in the history's hash chain (:mod:`.history`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from opsbook.base.files import atomic_write
 from opsbook.errors import OpsbookError
 
 RECORD_FILE = "record.json"
@@ -70,6 +69,7 @@ class HostRecord(_Model):
     #: the recap counters (ok, changed, failures, dark, skipped, rescued, ignored)
     stats: dict[str, int] = Field(default_factory=dict)
     asset: dict[str, Any] = Field(default_factory=dict)
+    #: tasks that would change (check mode) / that changed: task, action, diff, commands
     planned: list[dict[str, str]] = Field(default_factory=list)
     changes: list[dict[str, str]] = Field(default_factory=list)
     failures: list[dict[str, str]] = Field(default_factory=list)
@@ -79,8 +79,21 @@ class HostRecord(_Model):
     interrupted_task: str = ""
 
 
+class CheckRow(_Model):
+    """One measurement of a host before and after (a row of the report's checks table)."""
+
+    host: str
+    name: str
+    before: str = ""
+    after: str = ""
+
+
 class ServiceReport(_Model):
-    """The catalogue's service form (维修服务报告): problem, cause, action, parts, verification, follow-up."""
+    """The catalogue's service form (维修服务报告): problem, cause, action, parts, verification, follow-up.
+
+    Every sentence is derived from the record (:mod:`opsbook.records.report`); the fields after
+    ``follow_up`` were added in schema 2 and are empty in older records.
+    """
 
     problem: str
     cause: list[str]
@@ -88,6 +101,16 @@ class ServiceReport(_Model):
     parts_changed: list[str]
     result_verified: list[str]
     follow_up: list[str]
+    #: what the run did, in words: applied, check mode, declined after the plan, …
+    mode_text: str = ""
+    #: the customer(s) served, by display name (asset_customer_name, else the slug)
+    customer: str = ""
+    #: per host, each change applied with the commands or module that made it
+    commands_applied: list[str] = Field(default_factory=list)
+    #: the measurements before and after (after is empty when nothing was applied)
+    checks: list[CheckRow] = Field(default_factory=list)
+    #: the sign-off statement, true to what happened (a repair verified, a plan, evidence only …)
+    sign_off: str = ""
 
 
 class SecretScan(_Model):
@@ -97,12 +120,31 @@ class SecretScan(_Model):
     secrets_checked: int = 0
 
 
+class ChangeControl(_Model):
+    """How a change was admitted (opsbook.change, docs/changes.md): ticket, windows, --force, locks."""
+
+    ticket: str | None = None
+    ticket_required: bool = False
+    #: host → the window or freeze sentence at the start ("inside its maintenance window (…)")
+    windows: dict[str, str] = Field(default_factory=dict)
+    #: the operator's --force reason, when it overrode a closed window or a freeze
+    forced: str | None = None
+    #: host → the closed window or freeze that --force (or opsbook_change_window_enforce: false) overrode
+    overridden: dict[str, str] = Field(default_factory=dict)
+    #: the targets whose lock the run held from before its plan to its record
+    locks: list[str] = Field(default_factory=list)
+    #: locks left by a run that ended without releasing them (killed), taken over
+    stale_locks: list[str] = Field(default_factory=list)
+
+
 class Record(_Model):
-    schema_version: int = 1
+    schema_version: int = 2
     id: str
     runbook: dict[str, str]
     ticket: str | None
     operator: str
+    #: where the operator's name came from (OPSBOOK_OPERATOR, SUDO_USER, USER, git user.name, login)
+    operator_source: str = ""
     started: str
     ended: str
     mode: Mode
@@ -122,6 +164,8 @@ class Record(_Model):
     summary: str
     secret_scan: SecretScan = Field(default_factory=SecretScan)
     service_report: ServiceReport
+    #: a changing run's admission and locks; None for read-only and check-mode runs
+    change: ChangeControl | None = None
 
     def failed_hosts(self) -> list[str]:
         """Hosts that failed, were unreachable or stopped at the timeout: what rerun --failed targets."""
@@ -137,18 +181,6 @@ class Record(_Model):
 
 def to_json(record: Record) -> str:
     return json.dumps(record.model_dump(mode="json"), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
-
-
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_record(record: Record, run_dir: Path) -> Path:

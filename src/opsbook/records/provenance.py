@@ -1,4 +1,4 @@
-"""Who ran what from which code: operator, repository commit, tool versions."""
+"""Who ran what from which code: the operator's identity, repository commit, tool versions."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import getpass
 import os
 import platform
 import subprocess
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -13,15 +14,35 @@ from typing import Any
 from opsbook import __version__
 
 
-def operator() -> str:
-    """$USER if set, else the login name from the password database."""
-    user = os.environ.get("USER", "").strip()
-    if user:
-        return user
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    #: where the name came from: OPSBOOK_OPERATOR, SUDO_USER, USER, git user.name or login
+    source: str
+
+
+#: accounts that say nothing about who the operator is
+_ANONYMOUS = frozenset({"root", "ansible", "opsbook", ""})
+
+
+def operator(root: Path | None = None) -> Operator:
+    """Who ran it: the first name known of ``$OPSBOOK_OPERATOR``, ``$SUDO_USER`` (the person behind
+    sudo), ``$USER`` unless it is root, git's ``user.name`` in the project, then the login name.
+
+    "root" only when nothing else names the person.
+    """
+    for variable in ("OPSBOOK_OPERATOR", "SUDO_USER", "USER"):
+        value = os.environ.get(variable, "").strip()
+        if value and value not in _ANONYMOUS:
+            return Operator(value, variable)
+    name = _git(root or Path.cwd(), "config", "user.name")
+    if name:
+        return Operator(name, "git user.name")
     try:
-        return getpass.getuser()
+        login = getpass.getuser()
     except (KeyError, OSError):
-        return f"uid-{os.getuid()}"
+        login = f"uid-{os.getuid()}"
+    return Operator(login, "login")
 
 
 def _git(root: Path, *args: str) -> str | None:
