@@ -19,6 +19,8 @@ HOSTS = "all:\n  children:\n    linux:\n      hosts:\n        web01:\n          
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "ansible.cfg").write_text("[defaults]\ninventory = inventory/lab\n")
     (tmp_path / "playbooks").mkdir()
+    (tmp_path / "lab" / "podman").mkdir(parents=True)
+    (tmp_path / "lab" / "podman" / "containers.conf").write_text("[engine]\n")
     (tmp_path / "inventory" / "lab").mkdir(parents=True)
     (tmp_path / "inventory" / "lab" / "README.md").write_text("generated\n")
     (tmp_path / "inventory" / "acme").mkdir()
@@ -57,9 +59,9 @@ def test_opsbook_lab_of_a_lab_that_is_not_up_is_not_a_false_pass(project: Path) 
 
 def test_the_customer_flag_reaches_every_command(project: Path) -> None:
     # acme's one host lacks the register's required fields: the check reads acme's register
-    code, _out, err = invoke("--customer", "acme", "inventory", "check")
+    _code, _out, err = invoke("--customer", "acme", "inventory", "check")
     assert "in 1 hosts" in err and "no hosts" not in err
-    code, _out, err = invoke("-C", "acme", "inventory", "check", env={"OPSBOOK_CUSTOMER": "ghost"})
+    _code, _out, err = invoke("-C", "acme", "inventory", "check", env={"OPSBOOK_CUSTOMER": "ghost"})
     assert "in 1 hosts" in err, "the flag comes before the environment"
     assert os.environ.get("OPSBOOK_CUSTOMER") is None, "the flag does not outlive the command"
 
@@ -97,3 +99,26 @@ def test_use_list_marks_the_context_in_force(project: Path) -> None:
 def test_use_refuses_an_unknown_name(project: Path) -> None:
     code, _out, err = invoke("use", "ghost")
     assert code == 2 and "opsbook use names 'ghost'" in err
+
+
+def test_lab_env_with_a_name_points_the_shell_at_that_lab(project: Path) -> None:
+    code, out, _err = invoke("lab", "env", "--name", "nu")
+    assert code == 0
+    assert "export OPSBOOK_LAB=nu" in out.splitlines()
+    code, out, _err = invoke("lab", "env")
+    assert not any("OPSBOOK_LAB" in line for line in out.splitlines()), "no name: the context is left alone"
+
+
+def test_lab_commands_default_to_the_context_when_it_is_a_lab(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsbook.cli.lab import _name  # noqa: PLC0415
+
+    lab = project / ".opsbook" / "lab" / "nu"
+    lab.mkdir(parents=True)
+    (lab / "state.json").write_text(json.dumps({"name": "nu", "inventory_dir": str(lab / "inventory")}))
+    monkeypatch.setenv("OPSBOOK_CUSTOMER", "nu")
+    assert _name(None) == "nu"
+    assert _name("other") == "other"
+    monkeypatch.setenv("OPSBOOK_CUSTOMER", "acme")
+    assert _name(None) == "opsbook", "a customer is not a lab: the default lab"

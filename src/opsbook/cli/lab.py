@@ -11,21 +11,37 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from opsbook import context as customer_context
 from opsbook import lab
 from opsbook.lab.molecule import molecule_vars
 from opsbook.lab.podman import export_lines, podman_vars
-from opsbook.paths import project_paths
+from opsbook.paths import find_project_root, project_paths
 
 app = typer.Typer(
     help=(
         "The embedded lab: Linux hosts (podman containers booting systemd, SSH on 127.0.0.1) and "
         "simulated network devices (Cisco IOS / Huawei VRP style, SSH on 127.0.0.1), with a generated "
-        "Ansible inventory. A lab has a name (--name, else $OPSBOOK_LAB, else 'opsbook')."
+        "Ansible inventory. A lab has a name (--name, else $OPSBOOK_LAB, else the customer context when "
+        "it is a lab, else 'opsbook'); a lab is a customer context of its own (docs/context.md)."
     ),
     no_args_is_help=True,
 )
 
-NAME_HELP = "Lab name (default: $OPSBOOK_LAB, else 'opsbook'). The default lab writes inventory/lab/."
+NAME_HELP = (
+    "Lab name (default: $OPSBOOK_LAB, else the context's lab, else 'opsbook'). "
+    "The default lab writes inventory/lab/."
+)
+
+
+def _name(name: str | None) -> str:
+    """--name, else $OPSBOOK_LAB, else the customer context when it is a lab, else the default lab."""
+    if name or os.environ.get("OPSBOOK_LAB"):
+        return lab.resolve_name(name)
+    try:
+        current = customer_context.current(find_project_root())
+    except customer_context.ContextError:
+        return lab.resolve_name(None)
+    return current.name if current.kind == "lab" else lab.resolve_name(None)
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -46,6 +62,7 @@ def _console() -> Console:
 
 @app.command("up")
 def up(
+    *,
     hosts: int = typer.Option(lab.DEFAULT_HOSTS, "--hosts", "-n", help="Number of Linux hosts (0-40)."),
     devices: int = typer.Option(
         lab.DEFAULT_DEVICES,
@@ -60,6 +77,9 @@ def up(
     device_port_base: int = typer.Option(
         lab.DEFAULT_DEVICE_PORT_BASE, "--device-port-base", help="SSH port of the first device on 127.0.0.1."
     ),
+    use: bool = typer.Option(
+        False, "--use", help="Also make this lab the remembered customer context (as `opsbook use NAME`)."
+    ),
 ) -> None:
     """Build the image if needed, start hosts and devices, write the inventory.
 
@@ -72,7 +92,7 @@ def up(
     previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM cleans up like Ctrl-C
     try:
         result = lab.up(
-            name,
+            _name(name),
             hosts=hosts,
             devices=devices,
             ssh_port_base=ssh_port_base,
@@ -99,15 +119,23 @@ def up(
             f"podman:     ansible -i {inventory} -i {overlay} lab_podman "
             "-m ansible.builtin.ping   (after `eval $(opsbook lab env)`)"
         )
+    if use:
+        chosen = customer_context.remember(paths.root, state.name)
+        console.print(f"context:    {chosen.describe()} (remembered; `opsbook use --clear` forgets it)")
+    else:
+        console.print(
+            f'context:    opsbook use {state.name}   or   eval "$(opsbook lab env --name {state.name})"   '
+            f"or   opsbook --customer {state.name} …"
+        )
 
 
 @app.command("status")
 def status(name: str | None = typer.Option(None, "--name", help=NAME_HELP)) -> None:
     """Show the lab's hosts and devices and whether each is up (exit 1 unless all are)."""
     console = _console()
-    current = lab.status(name, paths=project_paths())
+    current = lab.status(_name(name), paths=project_paths())
     if current is None:
-        console.print(f"lab {lab.resolve_name(name)} is not up (start it: opsbook lab up)")
+        console.print(f"lab {_name(name)} is not up (start it: opsbook lab up)")
         raise typer.Exit(1)
     state = current.state
     hosts = Table(title=f"lab {state.name}: hosts", title_justify="left")
@@ -141,15 +169,26 @@ def status(name: str | None = typer.Option(None, "--name", help=NAME_HELP)) -> N
 def down(name: str | None = typer.Option(None, "--name", help=NAME_HELP)) -> None:
     """Remove the lab's containers (by id), device process, inventory and state. Safe to repeat."""
     console = _console()
-    state = lab.down(name, paths=project_paths(), log=console.print)
+    paths = project_paths()
+    state = lab.down(_name(name), paths=paths, log=console.print)
     if state is None:
-        console.print(f"lab {lab.resolve_name(name)} was not up: nothing to remove")
+        console.print(f"lab {_name(name)} was not up: nothing to remove")
     else:
         console.print(f"[bold]lab {state.name} removed[/]")
+        try:
+            remembered = customer_context.remembered(paths.root)
+        except customer_context.ContextError:
+            remembered = None
+        if remembered == state.name:
+            customer_context.forget(paths.root)
+            console.print(f"the remembered context was lab {state.name}: forgotten (opsbook use NAME)")
 
 
 @app.command("env")
 def env(
+    name: str | None = typer.Option(
+        None, "--name", help="Also point the shell's customer context at this lab (export OPSBOOK_LAB)."
+    ),
     molecule: bool = typer.Option(
         False,
         "--molecule",
@@ -160,11 +199,15 @@ def env(
     """Print `export` lines for podman's configuration: eval "$(opsbook lab env)".
 
     Every shell (or tool such as molecule) that calls podman or ansible against the lab needs them.
+    With --name (or $OPSBOOK_LAB set) also OPSBOOK_LAB: every opsbook command of the shell then
+    works on that lab (docs/context.md).
     """
     paths = project_paths()
     variables = podman_vars(paths)
     if molecule:
         stderr = Console(stderr=True, highlight=False)
         variables |= molecule_vars(paths, {**os.environ, **variables}, log=stderr.print)
+    if name or os.environ.get("OPSBOOK_LAB"):
+        variables["OPSBOOK_LAB"] = lab.resolve_name(name)
     for line in export_lines(variables):
         typer.echo(line)
