@@ -22,6 +22,15 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def _clean(root: ET.Element) -> None:
+    """Every text and attribute made XML-safe (host names, task names and errors too, not only diffs)."""
+    for el in root.iter():
+        if el.text:
+            el.text = _xml(el.text)
+        for key, value in el.attrib.items():
+            el.set(key, _xml(value))
+
+
 def _message(finding: Finding) -> str:
     what = finding.resource or finding.item
     text = f"{finding.kind.value}: {what}" if what else finding.kind.value
@@ -99,5 +108,6 @@ def render_junit(audit: Audit) -> str:
         totals["errors"] += 1
     for key, value in totals.items():
         root.set(key, str(value))
+    _clean(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
