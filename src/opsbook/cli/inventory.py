@@ -30,7 +30,7 @@ Inventory = Annotated[
     typer.Option(
         "--inventory",
         "-i",
-        help="Inventory file or folder (repeatable). Default: ansible.cfg's inventory.",
+        help="Inventory file or folder (repeatable). Default: the customer context's register.",
     ),
 ]
 
