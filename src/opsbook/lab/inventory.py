@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -180,7 +181,7 @@ def inventory_files(
     """Every file of the lab inventory: relative path → YAML data.
 
     ``device_vars`` adds variables to each device's host_vars (the lab passes the devices'
-    intended configuration, ``net_*``, from :func:`opsbook.network.labvars.lab_net_vars`).
+    intended configuration, ``net_*``, from :func:`opsbook.lab.devices.netvars.lab_net_vars`).
     """
     files: dict[str, dict[str, Any]] = {HOSTS_FILE: hosts_tree(state)}
     for host in state.hosts:
@@ -223,8 +224,25 @@ def ssh_config_text(state: LabState, key_path: Path) -> str:
     return "\n".join(blocks)
 
 
+_TIME_LIKE = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quotes every time-like text (``00:00``): PyYAML leaves it plain when a leading 0 keeps it
+    text, but YAML 1.1 reads an unquoted time as a base-60 number and the register check refuses
+    unquoted times."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "'" if _TIME_LIKE.match(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def _dump(data: dict[str, Any], header: str) -> str:
-    body = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=120)
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120)
     return f"---\n# {header}\n{body}"
 
 

@@ -22,9 +22,11 @@ import yaml
 
 from opsbook.register.problems import Problem
 from opsbook.register.yamlnodes import (
+    LIMITS,
     MappingNode,
     Node,
     ScalarNode,
+    YamlBoundsError,
     compose,
     key_text,
     mapping_items,
@@ -85,14 +87,21 @@ class Group:
     hosts: set[str] = field(default_factory=set)
     inline_vars: list[VarsBlock] = field(default_factory=list)
     file_vars: list[VarsBlock] = field(default_factory=list)
+    #: given a body (``name:`` followed by a mapping) somewhere, not only named
+    defined: bool = False
+    #: every place the group's name appears as a key in an inventory file
+    mentions: list[tuple[Path, Node]] = field(default_factory=list)
+    #: child group → where it is listed under this group
+    child_at: dict[str, tuple[Path, Node]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class HostDef:
-    """Where a host appears in an inventory file."""
+    """Where a host appears in an inventory file, and under which group."""
 
     path: Path
     node: Node
+    group: str = ""
 
 
 @dataclass(slots=True)
@@ -118,6 +127,8 @@ class LoadedRegister:
     dynamic_sources: list[Path] = field(default_factory=list)
     #: (scope, name) of group_vars / host_vars with a file that could not be parsed.
     unreadable_vars: set[tuple[str, str]] = field(default_factory=set)
+    #: every group_vars / host_vars file read → (scope, name) of the group or host it is for.
+    vars_owner: dict[Path, tuple[Literal["host", "group"], str]] = field(default_factory=dict)
 
     def group(self, name: str) -> Group:
         group = self.groups.get(name)
@@ -142,29 +153,89 @@ def _problem(path: Path, node: Node | None, rule: str, message: str, fix: str) -
     return Problem(path, m.line, m.column, rule, message, fix)
 
 
-def read_yaml(path: Path, problems: list[Problem]) -> Node | None:
-    """The node tree of ``path``; a syntax error becomes a problem and ``None``."""
+def read_text(path: Path, problems: list[Problem], *, rule: str = "yaml-syntax") -> str | None:
+    """The UTF-8 text of ``path`` when it is within :data:`LIMITS`; else a problem and ``None``."""
     try:
         with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(path, 1, 1, "yaml-syntax", f"not UTF-8 text: {exc.reason}", "save as UTF-8"))
-        return None
+            data = handle.read(LIMITS.max_bytes + 1)
     except OSError as exc:
+        problems.append(Problem(path, 1, 1, rule, f"cannot read the file: {exc}", "check its permissions"))
+        return None
+    if len(data) > LIMITS.max_bytes:
         problems.append(
-            Problem(path, 1, 1, "yaml-syntax", f"cannot read the file: {exc}", "check its permissions")
+            Problem(
+                path,
+                1,
+                1,
+                "yaml-limits",
+                f"the file is larger than {LIMITS.max_bytes // (1024 * 1024)} MiB; it was not read",
+                "split it (one host_vars file per host, one group_vars file per group)",
+            )
         )
         return None
     try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path, 1, 1, rule, f"not UTF-8 text: {exc.reason}", "save as UTF-8"))
+        return None
+
+
+def read_yaml(path: Path, problems: list[Problem]) -> Node | None:
+    """The node tree of ``path``; a syntax error or a file over the limits becomes a problem and ``None``."""
+    text = read_text(path, problems)
+    return None if text is None else parse_yaml(path, text, problems)
+
+
+def parse_yaml(path: Path, text: str, problems: list[Problem]) -> Node | None:
+    """The node tree of ``text`` (read from ``path``); problems as in :func:`read_yaml`."""
+    try:
         return compose(text)
+    except YamlBoundsError as exc:
+        line, column = _position(exc.problem_mark, text)
+        problems.append(Problem(path, line, column, "yaml-limits", str(exc.problem), exc.fix))
     except yaml.MarkedYAMLError as exc:
-        where = exc.problem_mark or exc.context_mark
-        line, column = (where.line + 1, where.column + 1) if where else (1, 1)
-        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        problems.append(Problem(path, line, column, "yaml-syntax", what, _SYNTAX_FIX))
-    except yaml.YAMLError as exc:
-        problems.append(Problem(path, 1, 1, "yaml-syntax", str(exc), "fix the YAML syntax"))
+        problems.append(syntax_problem(path, text, exc))
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        problems.append(Problem(path, 1, 1, "yaml-syntax", str(exc)[:300], "fix the YAML syntax"))
     return None
+
+
+def _position(where: Any, text: str) -> tuple[int, int]:
+    """A PyYAML mark as a 1-based (line, column) that lies inside ``text``."""
+    if where is None:
+        return 1, 1
+    lines = text.splitlines() or [""]
+    line = min(where.line, len(lines) - 1)
+    column = where.column if where.line == line else len(lines[line])
+    return line + 1, column + 1
+
+
+def syntax_problem(path: Path, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """A PyYAML syntax error as a problem, placed where the fix is.
+
+    PyYAML names two marks: where the construct began (context) and where parsing failed
+    (problem). When parsing failed only at the end of the file (an unclosed ``[``, ``{`` or
+    quote), the problem mark lies past the last line; the place to fix is where it began.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    lines = text.splitlines()
+    at_end = problem is not None and (problem.line >= len(lines) or problem.index >= len(text.rstrip()))
+    what = str(exc.problem or "invalid YAML")
+    if context is not None and (problem is None or at_end):
+        line, column = _position(context, text)
+        message = f"{exc.context} (started at line {line}, column {column}): {what}"
+        if at_end:
+            message += " before the end of the file"
+        return Problem(path, line, column, "yaml-syntax", message, _SYNTAX_FIX + "; close what starts here")
+    line, column = _position(problem, text)
+    message = what
+    if exc.context:
+        where = ""
+        if context is not None:
+            c_line, c_column = _position(context, text)
+            where = f" (line {c_line}, column {c_column})"
+        message = f"{exc.context}{where}: {what}"
+    return Problem(path, line, column, "yaml-syntax", message, _SYNTAX_FIX)
 
 
 def expand_host_pattern(name: str) -> list[str]:
@@ -260,11 +331,15 @@ class _InventoryFileReader:
 
     def group_entry(self, name: str, key_node: Node, node: Node, parent: str | None) -> None:
         group = self.register.group(name)
+        group.mentions.append((self.path, key_node))
         if parent is not None:
             group.parents.add(parent)
-            self.register.group(parent).children.add(name)
+            parent_group = self.register.group(parent)
+            parent_group.children.add(name)
+            parent_group.child_at.setdefault(name, (self.path, key_node))
         if isinstance(node, ScalarNode) and node.value in ("", "~", "null") and node.tag.endswith("null"):
             return
+        group.defined = True
         if not isinstance(node, MappingNode):
             self.structure(
                 node,
@@ -332,7 +407,7 @@ class _InventoryFileReader:
                 if host is None:
                     host = self.register.hosts[name] = Host(name)
                 host.groups.add(group.name)
-                host.defined_at.append(HostDef(self.path, key_node))
+                host.defined_at.append(HostDef(self.path, key_node, group.name))
                 group.hosts.add(name)
                 if has_vars:
                     host.inline_vars.append(
@@ -372,10 +447,8 @@ def _inventory_files(source: Path) -> list[Path]:
 
 
 def _read_inventory_file(register: LoadedRegister, path: Path) -> None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        register.problems.append(Problem(path, 1, 1, "unsupported-inventory", f"cannot read: {exc}", ""))
+    text = read_text(path, register.problems, rule="unsupported-inventory")
+    if text is None:
         return
     if path.suffix not in (".yml", ".yaml", ".json", "") or _is_ini(path, text):
         fix = _INI_FIX
@@ -392,7 +465,7 @@ def _read_inventory_file(register: LoadedRegister, path: Path) -> None:
             )
         )
         return
-    root = read_yaml(path, register.problems)
+    root = parse_yaml(path, text, register.problems)
     if isinstance(root, ScalarNode) and "=" in text:
         # INI without a section header ("web01 ansible_host=…") parses as one YAML string
         register.problems.append(
@@ -449,6 +522,7 @@ def _dir_vars_files(folder: Path) -> list[Path]:
 def _read_vars_dir(register: LoadedRegister, base: Path, scope: Literal["host", "group"]) -> None:
     for name, files in _vars_files(base).items():
         for path in files:
+            register.vars_owner[path] = (scope, name)
             root = read_yaml(path, register.problems)
             if root is None:
                 if register.problems and register.problems[-1].path == path:

@@ -13,25 +13,30 @@ from pathlib import Path
 #: Every rule the check knows, with a one-line description (docs/register.md lists them).
 RULES: dict[str, str] = {
     "yaml-syntax": "the file is not valid YAML",
+    "yaml-limits": "a file too large, nested too deep, or with aliases that expand too far (an alias bomb)",
     "duplicate-key": "a key appears twice in the same mapping (YAML keeps only the last one)",
     "inventory-structure": "the inventory or vars file does not have the shape Ansible expects",
     "unsupported-inventory": "an inventory source the check cannot read (INI, scripts)",
     "unknown-key": "a variable that is neither an asset field, an ansible_* variable, a role argument "
     "nor a documented opsbook setting",
-    "wrong-type": "a value of the wrong YAML type (e.g. a number where text is expected)",
-    "invalid-value": "a value outside the allowed set or format",
+    "wrong-type": "a value of the wrong YAML type (e.g. a number where text is expected, "
+    "ansible_port: twenty-two)",
+    "invalid-value": "a value outside the allowed set, range or format (e.g. ansible_port: 70000)",
     "missing-required": "a host lacks asset_id, asset_kind or asset_customer after merging group_vars",
     "duplicate-asset-id": "two hosts share one asset_id",
     "duplicate-serial": "two hosts share one asset_serial",
     "duplicate-mgmt-address": "two hosts share one asset_mgmt_address",
     "duplicate-host": "one host defined twice (same name twice, names differing only in case, "
-    "or inline variables in two places)",
+    "inline variables in two places, registered in two inventory files, host_vars in two inventories)",
     "bad-date": "a date that is not a real YYYY-MM-DD date",
     "date-order": "dates out of order (purchase after warranty or support end)",
     "maintenance-window": "an invalid maintenance window (days, HH:MM times, time zone)",
     "no-customer-group": "a host in no customer_<slug> group",
     "group-mismatch": "asset_customer / asset_site disagree with the host's customer_ / site_ groups",
     "orphan-vars": "host_vars or group_vars for a host or group that the inventory does not define",
+    "undefined-group": "a group named as a child but defined nowhere (no hosts, children, vars or "
+    "group_vars): a typo",
+    "group-cycle": "groups that contain each other (a → b → a); nothing runs against such a register",
 }
 
 

@@ -6,6 +6,11 @@ what Ansible sees (``22:00`` unquoted is the number 1320, ``0123`` is 83). Nodes
 reports 1-based. Values are built here rather than by PyYAML's constructor so that a bad date, an
 ``!vault`` tag or a duplicate key never aborts loading: dates stay text, unknown tags become text,
 duplicates are reported.
+
+Loading is bounded (:data:`LIMITS`): a file larger than ``max_bytes`` is not parsed, and a tree
+nested deeper than ``max_depth`` or whose aliases would expand to more than ``max_alias_nodes``
+extra nodes (the "billion laughs" alias bomb), or that refers to itself through an alias, is
+refused by :func:`compose` in milliseconds, counting nodes rather than expanding them.
 """
 
 from __future__ import annotations
@@ -14,16 +19,20 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import yaml
 from yaml.cyaml import CParser  # type: ignore[attr-defined]
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 __all__ = [
+    "LIMITS",
+    "Limits",
     "MappingNode",
     "Mark",
     "Node",
     "ScalarNode",
     "SequenceNode",
+    "YamlBoundsError",
     "compose",
     "find",
     "find_key",
@@ -77,14 +86,99 @@ class _Loader(CParser, Resolver):
         return tag
 
 
-def compose(text: str) -> Node | None:
-    """The node tree of one YAML document; raises :class:`yaml.YAMLError` with marks."""
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much YAML one register file may ask for."""
+
+    #: bytes per file (a 10,000-asset hosts.yml is about 1 MB)
+    max_bytes: int = 4 * 1024 * 1024
+    #: nesting of mappings and sequences (an inventory with ten levels of groups needs ~25)
+    max_depth: int = 100
+    #: nodes that aliases add beyond the nodes written in the file
+    max_alias_nodes: int = 10_000
+
+
+LIMITS = Limits()
+
+
+class YamlBoundsError(yaml.MarkedYAMLError):
+    """A YAML document over :data:`LIMITS` (or with a recursive alias): refused, not built."""
+
+    def __init__(self, node: Node, problem: str, fix: str) -> None:
+        super().__init__(problem=problem, problem_mark=node.start_mark)
+        self.fix = fix
+
+
+def compose(text: str, limits: Limits = LIMITS) -> Node | None:
+    """The node tree of one YAML document; raises :class:`yaml.YAMLError` with marks
+    (:class:`YamlBoundsError` when the tree is over ``limits``)."""
     loader = _Loader(text)
     try:
         node: Node | None = loader.get_single_node()
-        return node
     finally:
         loader.dispose()
+    if node is not None:
+        check_bounds(node, limits)
+    return node
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        items: list[Node] = node.value
+        return items
+    if isinstance(node, MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
+
+
+def check_bounds(root: Node, limits: Limits = LIMITS) -> None:
+    """Raise :class:`YamlBoundsError` when ``root`` nests deeper than ``limits.max_depth``,
+    refers to itself through an alias, or would expand (aliases followed) to more than
+    ``limits.max_alias_nodes`` nodes beyond those written. Work is linear in the nodes written:
+    each distinct node is visited once and expansion sizes are added up, never built."""
+    size: dict[int, int] = {}  # distinct collection → nodes it expands to (itself included)
+    height: dict[int, int] = {}
+    open_: set[int] = set()
+    written = 1
+    first_big: Node | None = None  # the innermost collection that alone expands past the limit
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if closing:
+            open_.discard(key)
+            size[key] = 1 + sum(size.get(id(c), 1) for c in children)
+            height[key] = 1 + max((height.get(id(c), 0) for c in children), default=0)
+            if first_big is None and size[key] > limits.max_alias_nodes:
+                first_big = node
+            if height[key] > limits.max_depth:
+                raise YamlBoundsError(
+                    node,
+                    f"the YAML nests deeper than {limits.max_depth} levels",
+                    "flatten the data: a register needs only a few levels of groups and variables",
+                )
+            continue
+        if key in size or not isinstance(node, MappingNode | SequenceNode):
+            continue
+        if key in open_:
+            raise YamlBoundsError(
+                node,
+                "an alias refers to the collection that contains it (a recursive alias)",
+                "replace the alias (*name) with the data it should hold",
+            )
+        open_.add(key)
+        written += len(children)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children) if id(child) not in size)
+    expanded = size.get(id(root), 1)
+    if expanded - written > limits.max_alias_nodes:
+        raise YamlBoundsError(
+            first_big or root,
+            f"its aliases (*name) expand to {expanded:,} nodes from {written:,} written "
+            f"(more than {limits.max_alias_nodes:,} extra): an alias bomb",
+            "write the data out instead of nesting aliases of aliases",
+        )
 
 
 def _int(text: str) -> int:
