@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from opsbook.network.compliance import DeviceCompliance, DeviceStatus, check_device, to_task_results
 from opsbook.network.redact import REDACTED
+from opsbook.network.remediation import plan
 from opsbook.network.secrets import md5_crypt
 from opsbook.results import TaskStatus
 
@@ -20,7 +21,10 @@ interface GigabitEthernet0/1
  switchport access vlan 10
  switchport mode access
 interface GigabitEthernet0/2
- description unmanaged port
+ shutdown
+interface Vlan1
+ no ip address
+ shutdown
 ntp server 192.0.2.1
 ntp server 192.0.2.2
 logging 192.0.2.50
@@ -54,9 +58,50 @@ def test_equivalent_ios_config_is_compliant() -> None:
     assert [f.feature for f in result.features] == list(INTENDED_IOS)
 
 
-def test_undeclared_physical_interfaces_are_not_managed() -> None:
+def test_undeclared_interfaces_without_configuration_are_not_drift() -> None:
+    """An unused port (down or not) and the default Vlan1 carry no configuration."""
     result = check_device("sw01", "cisco_ios", RUNNING_IOS, INTENDED_IOS)
-    assert "unmanaged port" not in _feature(result, "interfaces").actual
+    assert _feature(result, "interfaces").compliant
+    assert "GigabitEthernet0/2" not in _feature(result, "interfaces").actual
+
+
+def test_undeclared_interfaces_with_configuration_are_extra() -> None:
+    """Issue 12: an undeclared SVI was invisible to compliance. Undeclared logical interfaces
+    (SVI, loopback, sub-interface) are extra as a whole; an undeclared physical port is extra
+    for the configuration it carries (not for being shut down), and the plan negates only that."""
+    running = RUNNING_IOS.replace(
+        "ntp server 192.0.2.1\n",
+        "interface Vlan20\n ip address 10.20.0.1 255.255.255.0\n"
+        "interface GigabitEthernet0/3\n description by hand\n switchport access vlan 20\n shutdown\n"
+        "ntp server 192.0.2.1\n",
+    )
+    result = check_device("sw01", "cisco_ios", running, INTENDED_IOS)
+    intf = _feature(result, "interfaces")
+    assert result.drifted_features == ["interfaces"]
+    assert intf.missing == []
+    assert intf.extra == [
+        "interface Vlan20",
+        " ip address 10.20.0.1 255.255.255.0",
+        "interface GigabitEthernet0/3",
+        " description by hand",
+        " switchport access vlan 20",
+    ]
+    p = plan("sw01", "cisco_ios", running, INTENDED_IOS)
+    lines = p.send_lines()
+    assert "no interface Vlan20" in lines
+    assert "no interface GigabitEthernet0/3" not in lines  # a physical port is never removed
+    gi3 = lines.index("interface GigabitEthernet0/3")
+    assert set(lines[gi3 + 1 : gi3 + 3]) == {"no description by hand", "no switchport access vlan 20"}
+    assert "no shutdown" not in lines
+    assert p.features == ["interfaces"]
+
+
+def test_undeclared_vrp_vlanif_is_extra() -> None:
+    running = "sysname rt01\ninterface Vlanif30\n ip address 10.30.0.1 255.255.255.0\n"
+    intended = {"hostname": "sysname rt01\n", "interfaces": "interface GigabitEthernet0/0/1\n description x\n"}
+    intf = _feature(check_device("rt01", "huawei_vrp", running, intended), "interfaces")
+    assert intf.extra == ["interface Vlanif30", " ip address 10.30.0.1 255.255.255.0"]
+    assert "undo interface Vlanif30" in plan("rt01", "huawei_vrp", running, intended).send_lines()
 
 
 def test_missing_and_extra_lines_are_reported_per_feature_with_parents() -> None:

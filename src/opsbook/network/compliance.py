@@ -27,7 +27,7 @@ from hier_config import HConfig, HConfigChild, get_hconfig
 
 from opsbook.network import acls
 from opsbook.network.drivers import driver
-from opsbook.network.features import FEATURES, REMOVABLE_INTERFACES, selectors
+from opsbook.network.features import FEATURES, REMOVABLE_INTERFACES, UNDECLARED_IGNORED, selectors
 from opsbook.network.normalize import canonical
 from opsbook.network.platforms import platform
 from opsbook.network.redact import REDACTED, redact_line, redact_lines, secret_values
@@ -205,6 +205,9 @@ class View:
 
 Item = HConfigChild | View
 
+#: the children of an undeclared physical interface that count as its configuration.
+_CONFIGURED = re.compile(rf"^(?!(?:{UNDECLARED_IGNORED.pattern.strip('^$')})$)")
+
 
 def select(
     tree: HConfig,
@@ -215,9 +218,11 @@ def select(
 ) -> list[View]:
     """The top-level sections of ``tree`` that belong to ``feature`` (views, not copies).
 
-    For ``interfaces``, with ``declared_interfaces`` given: only those interfaces, plus logical
-    interfaces that may be removed (Loopback, Tunnel) — physical interfaces the intended
-    configuration does not declare are not managed.
+    For ``interfaces``, with ``declared_interfaces`` given: those interfaces whole; undeclared
+    logical interfaces (Loopback, Tunnel, SVIs, sub-interfaces) whole; undeclared physical
+    interfaces only when they carry configuration, and then only that configuration
+    (:data:`~opsbook.network.features.UNDECLARED_IGNORED` lines left out) — so an SVI or a port
+    configured by hand is extra, never invisible.
     """
     name = platform(platform_name).name
     sels = selectors(name, feature)
@@ -226,15 +231,16 @@ def select(
         sel = next((s for s in sels if s.top.search(child.text)), None)
         if sel is None:
             continue
+        only = sel.child
         if (
             feature == "interfaces"
             and declared_interfaces is not None
             and child.text not in declared_interfaces
             and not REMOVABLE_INTERFACES[name].search(child.text)
         ):
-            continue
-        view = View(child, sel.child)
-        if sel.child is not None and not view.children:
+            only = _CONFIGURED
+        view = View(child, only)
+        if only is not None and not view.children:
             continue
         out.append(view)
     return out

@@ -74,12 +74,18 @@ SELECTORS: dict[PlatformName, dict[str, tuple[Selector, ...]]] = {
     },
 }
 
-#: Interfaces that can exist without being declared: only declared interfaces are compared,
-#: except these logical kinds, which are reported as extra when found but not declared.
+#: Logical interfaces a configuration creates (and its removal deletes): Loopback, Tunnel,
+#: SVIs (IOS ``Vlan`` but ``Vlan1``, which always exists; VRP ``Vlanif``) and sub-interfaces.
+#: Not declared in the intended configuration, they are extra as a whole (remediation removes
+#: them); an undeclared *physical* interface is extra only for the configuration it carries
+#: (remediation negates those lines; ``shutdown`` is never counted, an unused port may stay down).
 REMOVABLE_INTERFACES: dict[PlatformName, re.Pattern[str]] = {
-    "cisco_ios": re.compile(r"^interface (Loopback|Tunnel)\d"),
-    "huawei_vrp": re.compile(r"^interface (LoopBack|Tunnel)\d"),
+    "cisco_ios": re.compile(r"^interface (Loopback\d|Tunnel\d|Vlan(?!1$)\d|\S+\.\d+$)"),
+    "huawei_vrp": re.compile(r"^interface (LoopBack\d|Tunnel\d|Vlanif\d|\S+\.\d+$)"),
 }
+
+#: Lines of an undeclared physical interface that are not "configuration" for compliance.
+UNDECLARED_IGNORED = re.compile(r"^(shutdown|undo shutdown)$")
 
 
 def selectors(platform_name: str, feature: str) -> tuple[Selector, ...]:

@@ -21,7 +21,7 @@ from hier_config import HConfig, WorkflowRemediation
 
 from opsbook.network.acls import sequence_aware
 from opsbook.network.compliance import interface_names, match_secrets, parse, select_tree
-from opsbook.network.features import FEATURES, feature_of
+from opsbook.network.features import FEATURES, REMOVABLE_INTERFACES, feature_of
 from opsbook.network.normalize import expand_interface
 from opsbook.network.platforms import platform
 from opsbook.network.redact import redact_lines
@@ -107,6 +107,14 @@ def plan(device: str, platform_name: str, running_config: str, intended: Mapping
     managed = [f for f in FEATURES if f in intended]
     scoped_running = select_tree(running, name, managed, declared_interfaces=declared)
     scoped_want = select_tree(want, name, managed)
+    for child in scoped_running.children:
+        # an undeclared physical interface cannot be removed: only its configuration is negated
+        if (
+            child.text.startswith("interface ")
+            and child.text not in declared
+            and not REMOVABLE_INTERFACES[name].search(child.text)
+        ):
+            scoped_want.add_child(child.text)
     return _workflow(device, name, scoped_running, scoped_want)
 
 
