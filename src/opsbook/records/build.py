@@ -23,7 +23,7 @@ from opsbook.base.clock import now_iso
 from opsbook.base.files import atomic_write
 from opsbook.records import provenance
 from opsbook.records.findings import HostFindings, collect_findings, host_changes, host_failures
-from opsbook.records.history import History
+from opsbook.records.history import History, HistoryDamaged
 from opsbook.records.model import (
     RECORD_FILE,
     REPORT_HTML,
@@ -249,5 +249,10 @@ def write_run(facts: RunFacts, history: History) -> Written:
             # the record is masked already; this catches a secret that a template put back together
             atomic_write(facts.run_dir / name, redact_text(text, facts.secret_values))
         record_path = facts.run_dir / RECORD_FILE
-        history.append(record, record_path, folders=run_folders(facts))
+        try:
+            history.append(record, record_path, folders=run_folders(facts))
+        except HistoryDamaged as exc:
+            raise HistoryDamaged(
+                f"run {record.id}: {record_path} is written but not indexed — {exc.message}", hint=exc.hint
+            ) from None
     return Written(record, record_path, (facts.run_dir / REPORT_MD, facts.run_dir / REPORT_HTML))
