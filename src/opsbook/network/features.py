@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from opsbook.errors import UsageError
 from opsbook.network.platforms import PlatformName, platform
 
 #: Every feature, in the order templates are rendered and reports are printed.
@@ -98,3 +99,19 @@ def feature_of(platform_name: str, top_line: str) -> str | None:
         if any(s.top.search(top_line) for s in sels):
             return feature
     return None
+
+
+def parse_features(values: list[str] | str | None) -> list[str] | None:
+    """``--features ntp,logging`` (repeatable) → ``["ntp", "logging"]`` in :data:`FEATURES`
+    order; None when not given. Unknown names are refused with the list of features."""
+    if not values:
+        return None
+    items = [values] if isinstance(values, str) else values
+    wanted = {name.strip().lower() for item in items for name in item.split(",") if name.strip()}
+    unknown = sorted(wanted - set(FEATURES))
+    if unknown:
+        raise UsageError(
+            f"unknown feature(s): {', '.join(unknown)}",
+            hint=f"--features takes a comma-separated list of: {', '.join(FEATURES)}",
+        )
+    return [f for f in FEATURES if f in wanted]

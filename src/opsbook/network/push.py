@@ -37,7 +37,14 @@ from opsbook.network.connect import (
 from opsbook.network.inventory import NetDevice
 from opsbook.network.platforms import platform
 from opsbook.network.redact import scrub
-from opsbook.network.remediation import Plan, management_touches, plan, restore_plan, to_running
+from opsbook.network.remediation import (
+    Plan,
+    management_refusal,
+    management_touches,
+    plan,
+    restore_plan,
+    to_running,
+)
 from opsbook.network.render import Intended
 
 DEFAULT_REVERT_MINUTES = 5
@@ -192,10 +199,7 @@ def _finish_prepare(
     result.management = touches
     if touches and not allow_mgmt:
         result.status = PushStatus.REFUSED
-        result.error = (
-            f"the change touches the management interface/ACL ({len(touches)} line(s)); "
-            "re-run with --allow-mgmt if that is intended"
-        )
+        result.error = management_refusal(p, touches)
         result.steps.append("refused: management interface or ACL would change")
     return Prepared(device, p, before, result, intended)
 

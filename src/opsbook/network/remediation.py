@@ -203,3 +203,28 @@ def management_touches(
         if mgmt_acl and re.search(rf"(?<![\w-]){re.escape(mgmt_acl)}(?![\w-])", stripped):
             hits.append(stripped if top else f"{section} / {stripped}")
     return hits
+
+
+def management_features(touches: Sequence[str], platform_name: str) -> list[str]:
+    """The features the management-touching lines of a plan belong to."""
+    negation = ("undo ", "no ")
+    found = set()
+    for line in touches:
+        top = line.split(" / ", 1)[0]
+        for prefix in negation:
+            top = top.removeprefix(prefix)
+        found.add(feature_of(platform_name, top))
+    return [f for f in FEATURES if f in found]
+
+
+def management_refusal(p: Plan, touches: Sequence[str]) -> str:
+    """Why a plan is refused, naming only its management part, and how to push the rest."""
+    mgmt = management_features(touches, p.platform)
+    rest = [f for f in p.features if f not in mgmt]
+    text = (
+        f"{', '.join(mgmt) or 'the change'}: {len(touches)} line(s) touch the management interface/ACL"
+        " (net_mgmt_interface, net_mgmt_acl)"
+    )
+    if rest:
+        text += f"; the other features can go alone: --features {','.join(rest)}"
+    return text + "; or re-run with --allow-mgmt if the management change is intended"

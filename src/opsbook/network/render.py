@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from opsbook.errors import UsageError
-from opsbook.network.features import FEATURES
+from opsbook.network.features import FEATURES, parse_features
 from opsbook.network.platforms import platform
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -48,6 +48,13 @@ class Intended:
     @property
     def text(self) -> str:
         return "".join(self.features[f] for f in FEATURES if f in self.features)
+
+    def only(self, features: Sequence[str] | None) -> Intended:
+        """The same intent narrowed to ``features`` (``--features``); None: all of it."""
+        if features is None:
+            return self
+        kept = {f: text for f, text in self.features.items() if f in features}
+        return Intended(device=self.device, platform=self.platform, features=kept)
 
 
 def netmask(value: str) -> str:
@@ -85,9 +92,17 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     return env
 
 
+#: The variable a push narrows the features with (``opsbook net push --features``, the
+#: ``features`` parameter of the network-push runbook): a comma-separated list or a list.
+PUSH_FEATURES_VAR = "net_push_features"
+
+
 def managed_features(variables: Mapping[str, Any]) -> list[str]:
-    """Features managed for a device: one of its variables (or ``net_raw.<feature>``) is set."""
+    """Features managed for a device: one of its variables (or ``net_raw.<feature>``) is set;
+    narrowed by ``net_features`` (the device's own list) and by ``net_push_features`` (one push)."""
     wanted = variables.get("net_features")
+    pushed = variables.get(PUSH_FEATURES_VAR) or None
+    only = parse_features([str(v) for v in pushed] if isinstance(pushed, list) else pushed)
     raw = variables.get("net_raw") or {}
     out = []
     for feature in FEATURES:
@@ -95,6 +110,8 @@ def managed_features(variables: Mapping[str, Any]) -> list[str]:
         if names and not any(n in variables for n in names) and feature not in raw:
             continue
         if wanted is not None and feature not in wanted:
+            continue
+        if only is not None and feature not in only:
             continue
         out.append(feature)
     return out
