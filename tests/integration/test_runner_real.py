@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from opsbook.base.ids import GENERATED_RUN_ID
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
 from opsbook.results import HostSummary, RunResult, TaskStatus
 from opsbook.runner import load_result, run_playbook, scan_for_secrets
 from opsbook.runner.artifacts import COMMAND_ENV_NAMES, COMMAND_ENV_PREFIXES
-from opsbook.base.ids import GENERATED_RUN_ID
 from opsbook.runner.inputs import RunInputError
 from opsbook.runner.redaction import MASK
 
@@ -41,7 +41,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, Path]:
         diff=True,
         extravars={"runner_demo_dir": str(out), "runner_demo_canary": CANARY},
         secrets=[CANARY],
-        progress=False,
         label="runner demo",
         runs_dir=base / "runs",
     )
@@ -176,18 +175,17 @@ def test_a_finished_run_id_is_not_reused(demo: tuple[RunResult, Path]) -> None:
             FIXTURES / "sleep.yml",
             inventory=[INVENTORY],
             run_id=result.run_id,
-            progress=False,
             runs_dir=result.artifact_dir.parent,
         )
 
 
 def test_bad_input_starts_nothing(tmp_path: Path) -> None:
     with pytest.raises(RunInputError, match="Unknown playbook"):
-        run_playbook("no-such-playbook", progress=False, runs_dir=tmp_path)
+        run_playbook("no-such-playbook", runs_dir=tmp_path)
     with pytest.raises(RunInputError, match="Inventory not found"):
-        run_playbook(FIXTURES / "sleep.yml", inventory=["nope.yml"], progress=False, runs_dir=tmp_path)
+        run_playbook(FIXTURES / "sleep.yml", inventory=["nope.yml"], runs_dir=tmp_path)
     with pytest.raises(RunInputError, match="Bad run id"):
-        run_playbook(FIXTURES / "sleep.yml", run_id="../x", progress=False, runs_dir=tmp_path)
+        run_playbook(FIXTURES / "sleep.yml", run_id="../x", runs_dir=tmp_path)
     with pytest.raises(OpsbookError, match=r"No result\.json"):
         load_result(tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -212,7 +210,6 @@ def test_timeout_stops_the_run(tmp_path: Path) -> None:
         inventory=[INVENTORY],
         extravars={"runner_sleep_seconds": 47},
         timeout=3,
-        progress=False,
         runs_dir=tmp_path,
     )
     elapsed = time.monotonic() - started
@@ -235,7 +232,6 @@ def test_ctrl_c_cancels_the_run_and_leaves_nothing_running(tmp_path: Path) -> No
             FIXTURES / "sleep.yml",
             inventory=[INVENTORY],
             extravars={"runner_sleep_seconds": 46},
-            progress=False,
             runs_dir=tmp_path,
         )
     finally:

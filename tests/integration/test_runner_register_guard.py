@@ -36,7 +36,7 @@ def test_broken_register_stops_the_run_before_any_host(tmp_path: Path) -> None:
     )
     runs = tmp_path / "runs"
     with pytest.raises(RegisterError) as raised:
-        run_playbook(playbook, inventory=[inventory], progress=False, runs_dir=runs)
+        run_playbook(playbook, inventory=[inventory], runs_dir=runs)
     message = str(raised.value)
     assert "no host was touched" in message
     assert "hosts.yml:5" in message  # the host missing its asset_id, by file and line
@@ -51,7 +51,6 @@ def test_sound_register_runs(tmp_path: Path) -> None:
         inventory=[FIXTURES / "hosts.yml"],
         limit="alpha",
         extravars={"runner_sleep_seconds": 0},
-        progress=False,
         runs_dir=tmp_path,
     )
     assert result.status == "successful"

@@ -19,10 +19,15 @@ import pytest
 FIXTURES = Path(__file__).parents[1] / "unit" / "fixtures" / "runner"
 TEMPLATE = "/{{7*7}}"
 
+# Declared read-only for `opsbook run` (it writes only into the test's own temporary folder), so
+# the test reaches the runner directly rather than the change flow (which passes extra vars the
+# same way: through the runner's writer).
 PLAYBOOK = """\
 - name: Probe what a value becomes
   hosts: customer_test
   gather_facts: false
+  vars:
+    opsbook_read_only: true
   tasks:
     - name: Keep the value as it came
       ansible.builtin.copy:
@@ -94,7 +99,9 @@ def make_project(root: Path) -> Path:
     """A minimal opsbook project: what ``OPSBOOK_PROJECT`` may point at."""
     for folder in ("playbooks", "runbooks", "inventory"):
         (root / folder).mkdir(parents=True)
-    (root / "ansible.cfg").write_text("[defaults]\ninventory = inventory/hosts.yml\nretry_files_enabled = False\n")
+    (root / "ansible.cfg").write_text(
+        "[defaults]\ninventory = inventory/hosts.yml\nretry_files_enabled = False\n"
+    )
     (root / "inventory" / "hosts.yml").write_text(INVENTORY)
     (root / "playbooks" / "probe.yml").write_text(PLAYBOOK)
     (root / "runbooks" / "probe-params.yml").write_text(RUNBOOK)

@@ -12,8 +12,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from opsbook.cli.change import ForceOpt, TicketOpt, YesOpt, run_playbook_as_change
+from opsbook.cli.progress import make_progress
+from opsbook.cli.recap import exit_code, print_recap
+from opsbook.context import require_targets
 from opsbook.runner import parse_extravars, run_playbook
-from opsbook.runner.recap import exit_code, render
 
 
 def run(
@@ -32,7 +35,7 @@ def run(
             "--inventory",
             "-i",
             metavar="PATH",
-            help="Inventory file or folder; repeat for several. Default: ansible.cfg's (inventory/lab).",
+            help="Inventory file or folder; repeat for several. Default: the context's register.",
         ),
     ] = None,
     limit: Annotated[
@@ -74,12 +77,38 @@ def run(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the run's result as JSON on stdout (no live progress).")
     ] = False,
+    ticket: TicketOpt = None,
+    force: ForceOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Run any playbook with live progress; print the per-host recap, the run id and its artifacts.
 
     Every run keeps its artifacts and result.json under .opsbook/runs/RUN_ID/.
     Exit 0: all hosts fine · 2: hosts failed or unreachable · 1: any other error.
+
+    Without --check, a playbook that may change hosts goes through the change flow
+    (docs/changes.md): --ticket, the maintenance window (or --force REASON), a lock per host, a
+    check-mode plan, your consent (or --yes), the run, and a history entry; exit codes as for
+    runbooks. Read-only playbooks (health) run directly.
     """
+    if not check:
+        code = run_playbook_as_change(
+            playbook,
+            inventory=inventory,
+            limit=limit,
+            extravars=parse_extravars(extra_vars or []),
+            tags=tags,
+            forks=forks,
+            timeout=timeout,
+            ticket=ticket,
+            force=force,
+            yes=yes,
+            json_output=json_output,
+        )
+        if code is not None:
+            raise typer.Exit(code)
+    elif yes or force:
+        raise typer.BadParameter("--yes and --force go with a change, not with --check")
     result = run_playbook(
         playbook,
         inventory=inventory or None,
@@ -90,16 +119,18 @@ def run(
         tags=tags,
         forks=forks,
         timeout=timeout,
-        progress=not json_output,
+        **make_progress(not json_output).handlers(),
     )
     if json_output:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        Console().print(render(result, show_diff=diff))
+        print_recap(Console(), result, show_diff=diff)
     if result.secret_leaks:
         Console(stderr=True).print(
             "[bold red]warning:[/] a known secret value reached the run's output and was masked in: "
             + ", ".join(result.secret_leaks),
             highlight=False,
         )
+    if not result.hosts and result.status == "successful":  # "0 hosts, successful" is no success
+        require_targets(0, "hosts", sources=inventory, limit=limit)
     raise typer.Exit(exit_code(result))

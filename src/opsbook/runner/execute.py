@@ -9,44 +9,46 @@ absolute path, ``project_dir`` is the repository root (ansible-playbook runs the
 Extra variables go to ansible through a private temporary file outside the run folder, removed
 when the run ends: ansible-runner's own ``env/extravars`` is never written (suppress_env_files).
 Every string in them is tagged ``!unsafe`` (:mod:`opsbook.runner.extravars`): data, never a template.
+
+:func:`run_playbook` is three steps: :func:`_prepare` (every check, nothing started — inputs,
+register, state folder, secrets), :func:`_execute` (ansible-runner, with the caller's
+``on_event`` / ``on_status`` handlers: the runner draws nothing) and :func:`_collect` (events →
+result model, secrets purged, ``result.json`` written).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shlex
 import shutil
-import signal
-import threading
-import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
+from opsbook.base.clock import now_iso
 from opsbook.base.environment import path_with_interpreter_bin, podman_vars
+from opsbook.base.files import atomic_write
 from opsbook.base.ids import is_valid_run_id, new_run_id
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.register import ensure_register_sound
 from opsbook.results import RunResult
 from opsbook.runner.artifacts import redact_artifacts, sanitize_command_file, scan_for_secrets
+from opsbook.runner.callbacks import EventHandler, RunStatus, StatusHandler
+from opsbook.runner.control import EventCollector, Watchdog, signals_set
 from opsbook.runner.events import convert_events, output_tail
-from opsbook.runner.extravars import write_extravars_file
-from opsbook.runner.inputs import (
-    RunInputError,
-    normalize_tags,
-    resolve_inventories,
-    resolve_playbook,
-)
-from opsbook.runner.processes import stop_process_tree
-from opsbook.runner.progress import NullProgress, ProgressSink, make_progress
+from opsbook.runner.extravars import unsafe_yaml, write_extravars_file
+from opsbook.runner.inputs import RunInputError, normalize_tags, resolve_inventories, resolve_playbook
 from opsbook.runner.redaction import normalize_secrets, redact
+from opsbook.runner.secretvars import mask_secret_names, secret_extravar_values, vault_values
+from opsbook.runner.statedir import preflight_state, write_failure
 
 RESULT_FILE = "result.json"
+#: The extra variable that hands the known secret values to a playbook that must redact them
+#: itself before packing anything (collect-evidence's bundle); masked like every secret.
+KNOWN_SECRETS_VAR = "opsbook_known_secrets"
 #: How often (seconds) ansible-runner looks at the clock and the cancel flag while ansible is silent.
 _POLL_SECONDS = 0.5
 
@@ -62,7 +64,8 @@ def run_playbook(
     tags: str | Sequence[str] | None = None,
     forks: int | None = None,
     timeout: float | None = None,
-    progress: bool = True,
+    on_event: EventHandler | None = None,
+    on_status: StatusHandler | None = None,
     secrets: Iterable[str] = (),
     envvars: Mapping[str, str] | None = None,
     run_id: str | None = None,
@@ -75,9 +78,12 @@ def run_playbook(
 
     ``playbook``: a path, or a name under ``playbooks/`` (``health``, ``emergency/disk-full``).
     ``inventory``: paths passed as ``-i`` (default: ansible.cfg's). ``timeout``: seconds for the
-    whole run; when it expires ansible is killed and the status is ``"timeout"``. ``secrets``:
-    values masked everywhere in the result and purged from the artifacts (files where one was
-    found are listed in ``secret_leaks``). Pass secrets to ansible as ``extravars`` — never as
+    whole run; when it expires ansible is killed and the status is ``"timeout"``.
+    ``on_event`` / ``on_status``: the caller's handlers (:mod:`opsbook.runner.callbacks`); the
+    runner itself prints nothing. ``secrets``: values masked everywhere in the result and purged
+    from the artifacts (files where one was found are listed in ``secret_leaks``); values of
+    password-like extra variables and of the register's vault variables are added to them
+    (:mod:`opsbook.runner.secretvars`). Pass secrets to ansible as ``extravars`` — never as
     ``envvars``, which ansible-runner saves in the ``command`` artifact. ``envvars`` are added to
     the environment (the project's podman settings are always added). ``paths`` / ``runs_dir``
     override the project and the runs folder (tests). ``register_check``: the asset register
@@ -86,118 +92,262 @@ def run_playbook(
     register (molecule-style scratch inventories) turn it off.
 
     Raises :class:`~opsbook.runner.inputs.RunInputError` (nothing started) for a missing
-    playbook or inventory or a bad run id; ansible's own failures are in the result, not raised.
+    playbook or inventory, bad extra variables or a bad run id, and
+    :class:`~opsbook.runner.statedir.StateFolderError` for a read-only or full state folder —
+    all before any host is touched; ansible's own failures are in the result, not raised.
     """
-    paths = paths or project_paths()
+    prepared = _prepare(
+        playbook,
+        inventory=inventory,
+        limit=limit,
+        extravars=dict(extravars or {}),
+        check=check,
+        diff=diff,
+        tags=tags,
+        forks=forks,
+        timeout=timeout,
+        secrets=secrets,
+        envvars=envvars,
+        run_id=run_id,
+        label=label,
+        paths=paths or project_paths(),
+        runs_dir=runs_dir,
+        register_check=register_check,
+    )
+    executed = _execute(prepared, on_event, on_status)
+    return _collect(prepared, executed)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything checked and decided before ansible starts."""
+
+    paths: ProjectPaths
+    playbook: Path
+    inventories: list[Path]
+    run_id: str
+    run_dir: Path
+    title: str
+    label: str
+    limit: str | None
+    check: bool
+    diff: bool
+    tags: list[str]
+    forks: int | None
+    timeout: float | None
+    extravars: dict[str, Any]
+    keys: tuple[str, ...]
+    env: dict[str, str]
+    keep_env: frozenset[str]
+
+
+@dataclass
+class _Executed:
+    status: str
+    rc: int
+    started: str
+    ended: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    leaks: set[str] = field(default_factory=set)
+
+
+def _prepare(
+    playbook: str | Path,
+    *,
+    inventory: Sequence[str | Path] | None,
+    limit: str | None,
+    extravars: dict[str, Any],
+    check: bool,
+    diff: bool,
+    tags: str | Sequence[str] | None,
+    forks: int | None,
+    timeout: float | None,
+    secrets: Iterable[str],
+    envvars: Mapping[str, str] | None,
+    run_id: str | None,
+    label: str,
+    paths: ProjectPaths,
+    runs_dir: Path | None,
+    register_check: bool,
+) -> _Prepared:
+    """Check every input and the state folder, make the run folder; nothing touches a host."""
     playbook_path = resolve_playbook(playbook, paths)
-    # no -i: the customer context's register (opsbook.context), never whatever ansible.cfg names
-    inventories = resolve_inventories(inventory, paths) or paths.inventories
+    inventories = resolve_inventories(inventory, paths)
     if register_check:
-        ensure_register_sound(inventories)
-    keys = normalize_secrets(secrets)
-    tag_list = normalize_tags(tags)
+        ensure_register_sound(inventories or paths.inventories)
+    unsafe_yaml(extravars)  # a value that is not data is refused here, before any folder is made
+    keys = normalize_secrets(
+        [
+            *secrets,
+            *secret_extravar_values(extravars),
+            *vault_values(inventories or paths.inventories, paths.ansible_cfg),
+        ]
+    )
     run_id = run_id or new_run_id()
     if not is_valid_run_id(run_id):
         raise RunInputError(
             f"Bad run id '{run_id}': use letters, digits, '.', '_' and '-' only (at most 128).",
             hint="Leave run_id out and opsbook makes one.",
         )
-    run_dir = _make_run_dir(runs_dir or paths.runs, run_id)
+    runs = preflight_state(runs_dir or paths.runs)
     env = _environment(paths, envvars)
-    keep_env = {*(envvars or {}), "ANSIBLE_CONFIG", "PATH"}
-    started = _now()
-    collector = _EventCollector(
-        keys,
-        make_progress(progress, secrets=keys, title=label or _display_name(playbook_path, paths)),
+    run_dir = _make_run_dir(runs, run_id)
+    return _Prepared(
+        paths=paths,
+        playbook=playbook_path,
+        inventories=inventories,
+        run_id=run_id,
+        run_dir=run_dir,
+        title=label or _display_name(playbook_path, paths),
+        label=label,
+        limit=limit or None,
+        check=check,
+        diff=diff,
+        tags=normalize_tags(tags),
+        forks=forks,
+        timeout=timeout,
+        extravars=extravars,
+        keys=keys,
+        env=env,
+        keep_env=frozenset({*(envvars or {}), "ANSIBLE_CONFIG", "PATH"}),
     )
-    watchdog = _Watchdog(timeout, collector)
+
+
+def _execute(prep: _Prepared, on_event: EventHandler | None, on_status: StatusHandler | None) -> _Executed:
+    """Run ansible-playbook through ansible-runner; tell the caller's handlers as it goes."""
+    status_handler = _SafeStatus(on_status, prep)
+    collector = EventCollector(prep.keys, on_event)
+    watchdog = Watchdog(prep.timeout, collector)
     extravars_file: Path | None = None
+    final = "error"
+    started = now_iso()
+    status_handler("starting")
     try:
         args: list[str] = []
-        if check:
+        if prep.check:
             args.append("--check")
-        if diff:
+        if prep.diff:
             args.append("--diff")
-        if extravars:
-            extravars_file = write_extravars_file(extravars)
+        passed = dict(prep.extravars)
+        if prep.keys:
+            passed[KNOWN_SECRETS_VAR] = list(prep.keys)
+        if passed:
+            extravars_file = write_extravars_file(passed)
             args += ["-e", f"@{extravars_file}"]
-        runner_kwargs: dict[str, Any] = {
-            "private_data_dir": str(run_dir),
-            "artifact_dir": str(run_dir.parent),
-            "ident": run_id,
-            "playbook": str(playbook_path),
-            "project_dir": str(paths.root),
-            "inventory": [str(i) for i in inventories] or None,
-            "limit": limit or None,
-            "tags": ",".join(tag_list) or None,
-            "forks": forks,
-            "cmdline": shlex.join(args) if args else None,
-            "envvars": env,
-            "settings": {"pexpect_timeout": _POLL_SECONDS},
-            "suppress_env_files": True,
-            "quiet": True,
-            # ansible.cfg's fact cache stays in charge (ansible-runner would put one per run folder)
-            "fact_cache_type": "ansible.cfg",
-            "rotate_artifacts": 0,
-            "event_handler": collector.handle,
-            "status_handler": watchdog.status_handler,
-            "cancel_callback": watchdog.should_stop,
-        }
+
+        def runner_status(data: Mapping[str, Any], runner_config: Any = None) -> None:
+            watchdog.status_handler(data, runner_config)
+            if data.get("status") == "running":
+                status_handler("running")
+
         import ansible_runner  # noqa: PLC0415 — imported on first run: keeps every other command quick
 
-        with _signals_set(watchdog.interrupted), collector.progress:
-            runner = ansible_runner.run(**runner_kwargs)
+        with signals_set(watchdog.interrupted):
+            runner = ansible_runner.run(
+                private_data_dir=str(prep.run_dir),
+                artifact_dir=str(prep.run_dir.parent),
+                ident=prep.run_id,
+                playbook=str(prep.playbook),
+                project_dir=str(prep.paths.root),
+                inventory=[str(i) for i in prep.inventories] or None,
+                limit=prep.limit,
+                tags=",".join(prep.tags) or None,
+                forks=prep.forks,
+                cmdline=shlex.join(args) if args else None,
+                envvars=prep.env,
+                settings={"pexpect_timeout": _POLL_SECONDS},
+                suppress_env_files=True,
+                quiet=True,
+                # ansible.cfg's fact cache stays in charge (ansible-runner would put one per run folder)
+                fact_cache_type="ansible.cfg",
+                rotate_artifacts=0,
+                event_handler=collector.handle,
+                status_handler=runner_status,
+                cancel_callback=watchdog.should_stop,
+            )
         status, rc = str(runner.status), int(runner.rc if runner.rc is not None else -1)
         if watchdog.timed_out:
             status = "timeout"
-            (run_dir / "status").write_text(status)
+            (prep.run_dir / "status").write_text(status)
+        final = status
     except OpsbookError:
         raise
+    except OSError as exc:  # the state folder filled up or went read-only while ansible ran
+        raise write_failure(
+            prep.run_dir,
+            exc,
+            done="ansible was stopped; hosts may have been changed by the tasks that ran before.",
+        ) from exc
     except Exception as exc:  # ansible-runner's configuration errors: report, never a traceback
         raise OpsbookError(
-            f"ansible-runner could not run {playbook_path}: {exc}",
-            hint=f"See the run folder {run_dir}.",
+            f"ansible-runner could not run {prep.playbook}: {exc}",
+            hint=f"See the run folder {prep.run_dir}.",
         ) from exc
     finally:
         if extravars_file is not None:
             extravars_file.unlink(missing_ok=True)
-    ended = _now()
+        status_handler(final, final=True)
+    return _Executed(status, rc, started, now_iso(), collector.events, collector.leaks)
 
-    converted = convert_events(collector.events, secrets=keys, check=check)
-    leaks = scan_for_secrets(run_dir, keys)
-    sanitize_command_file(run_dir, keep_env=keep_env, secrets=keys)
-    redact_artifacts(run_dir, keys)
-    result = RunResult(
-        run_id=run_id,
-        playbook=_display_name(playbook_path, paths),
-        artifact_dir=run_dir,
-        status=status,
-        rc=rc,
-        started=started,
-        ended=ended,
-        check=check,
-        limit=limit or None,
-        tasks=converted.tasks,
-        hosts=converted.hosts,
-        label=label,
-        diff=diff,
-        tags=tag_list,
-        inventory=[_display_name(i, paths) for i in inventories],
-        extravars=redact(dict(extravars or {}), keys),
-        secret_leaks=sorted(collector.leaks.union(leaks)),
-        error=_error(status, timeout, converted.finished, run_dir),
-        interrupted=converted.interrupted,
-    )
-    write_result(result)
+
+def _collect(prep: _Prepared, executed: _Executed) -> RunResult:
+    """Events → the result model; secrets purged from the artifacts; ``result.json`` written."""
+    converted = convert_events(executed.events, secrets=prep.keys, check=prep.check)
+    try:
+        leaks = scan_for_secrets(prep.run_dir, prep.keys)
+        sanitize_command_file(prep.run_dir, keep_env=prep.keep_env, secrets=prep.keys)
+        redact_artifacts(prep.run_dir, prep.keys)
+        result = RunResult(
+            run_id=prep.run_id,
+            playbook=_display_name(prep.playbook, prep.paths),
+            artifact_dir=prep.run_dir,
+            status=executed.status,
+            rc=executed.rc,
+            started=executed.started,
+            ended=executed.ended,
+            check=prep.check,
+            limit=prep.limit,
+            tasks=converted.tasks,
+            hosts=converted.hosts,
+            label=prep.label,
+            diff=prep.diff,
+            tags=prep.tags,
+            inventory=[_display_name(i, prep.paths) for i in prep.inventories],
+            extravars=redact(mask_secret_names(prep.extravars), prep.keys),
+            secret_leaks=sorted(executed.leaks.union(leaks)),
+            error=_error(executed.status, prep.timeout, converted.finished, prep.run_dir),
+            interrupted=converted.interrupted,
+        )
+        write_result(result)
+    except OSError as exc:
+        raise write_failure(
+            prep.run_dir / RESULT_FILE,
+            exc,
+            done=f"ansible finished ({executed.status}); its raw output is in {prep.run_dir}.",
+        ) from exc
     return result
 
 
+class _SafeStatus:
+    """Calls the caller's status handler; one that raises is dropped, never stops the run."""
+
+    def __init__(self, handler: StatusHandler | None, prep: _Prepared) -> None:
+        self.handler = handler
+        self.prep = prep
+
+    def __call__(self, status: str, *, final: bool = False) -> None:
+        if self.handler is None:
+            return
+        try:
+            self.handler(RunStatus(status, self.prep.run_id, self.prep.title, self.prep.run_dir, final))
+        except Exception:
+            self.handler = None
+
+
 def write_result(result: RunResult) -> Path:
-    """Write ``result.json`` (``RunResult.to_dict()``) into the run's folder; return its path."""
+    """Write ``result.json`` (``RunResult.to_dict()``) into the run's folder, whole or not at all."""
     path = result.artifact_dir / RESULT_FILE
-    tmp = path.with_name(RESULT_FILE + ".tmp")
-    tmp.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", mode=0o600)
     return path
 
 
@@ -210,42 +360,8 @@ def load_result(run_dir: Path) -> RunResult:
         raise OpsbookError(f"No {RESULT_FILE} in {run_dir}: the run did not finish or is not a run.") from exc
 
 
-class _EventCollector:
-    """ansible-runner's event handler: keeps the events, feeds the progress display, and masks
-    known secrets in each event in place — before ansible-runner writes it to ``job_events/``
-    and its text to ``stdout`` — noting the files the secret would have reached (``leaks``)."""
-
-    def __init__(self, secrets: tuple[str, ...], progress: ProgressSink) -> None:
-        self.secrets = secrets
-        self.progress = progress
-        self.events: list[dict[str, Any]] = []
-        self.leaks: set[str] = set()
-        #: ansible-playbook's pid, as its callback reports it in every event
-        self.ansible_pid: int | None = None
-
-    def handle(self, event: dict[str, Any]) -> bool:
-        if self.ansible_pid is None and isinstance(event.get("pid"), int):
-            self.ansible_pid = event["pid"]
-        if self.secrets:
-            masked = redact(event, self.secrets)
-            if masked != event:
-                if "uuid" in event:
-                    self.leaks.add(f"job_events/{event.get('counter')}-{event['uuid']}.json")
-                if masked.get("stdout") != event.get("stdout"):
-                    self.leaks.add("stdout")
-                event.clear()
-                event.update(masked)
-        self.events.append(event)
-        try:
-            self.progress.event(event)
-        except Exception:  # a display problem must never stop a run: go quiet instead
-            self.progress = NullProgress()
-        return True
-
-
 def _make_run_dir(runs: Path, run_id: str) -> Path:
     run_dir = runs / run_id
-    runs.mkdir(parents=True, exist_ok=True)
     try:
         run_dir.mkdir(mode=0o700)
     except FileExistsError:
@@ -255,13 +371,16 @@ def _make_run_dir(runs: Path, run_id: str) -> Path:
                 f"Run {run_id} already exists in {runs}: pick another run id.",
                 hint="Leave run_id out and opsbook makes a fresh one.",
             ) from None
+    except OSError as exc:
+        raise write_failure(run_dir, exc, done="Nothing was started.") from exc
     return run_dir
 
 
 def _environment(paths: ProjectPaths, envvars: Mapping[str, str] | None) -> dict[str, str]:
     """What opsbook adds to the environment ansible-runner builds from ``os.environ``."""
-    env = podman_vars(paths.root, paths.state_root)
+    env = podman_vars(paths.root, paths.state_root)  # podman storage is the project's, not a customer's
     env["ANSIBLE_CONFIG"] = str(paths.ansible_cfg)
+    env["OPSBOOK_STATE"] = str(paths.state)  # the customer context's state folder, for playbooks
     env["PATH"] = path_with_interpreter_bin(os.environ.get("PATH", ""))
     env.update({str(k): str(v) for k, v in (envvars or {}).items()})
     if shutil.which("ansible-playbook", path=env["PATH"]) is None:
@@ -270,57 +389,6 @@ def _environment(paths: ProjectPaths, envvars: Mapping[str, str] | None) -> dict
             hint="Install the project's virtual environment (bash scripts/bootstrap.sh).",
         )
     return env
-
-
-class _Watchdog:
-    """ansible-runner's cancel callback: stops the run when ``timeout`` seconds have passed since
-    ansible-playbook started, or on SIGINT / SIGTERM — and stops ansible's whole process tree
-    first (see :mod:`opsbook.runner.processes`), which ansible-runner's own timeout does not."""
-
-    def __init__(self, timeout: float | None, collector: _EventCollector) -> None:
-        self.timeout = timeout
-        self.collector = collector
-        self.interrupted = threading.Event()
-        self.timed_out = False
-        self._started: float | None = None
-        self._stopped = False
-
-    def status_handler(self, data: Mapping[str, Any], runner_config: Any = None) -> None:
-        if data.get("status") == "running" and self._started is None:
-            self._started = time.monotonic()
-
-    def should_stop(self) -> bool:
-        if self.timeout and self._started is not None and time.monotonic() - self._started >= self.timeout:
-            self.timed_out = True
-        if not (self.timed_out or self.interrupted.is_set()):
-            return False
-        if not self._stopped:
-            self._stopped = True
-            if self.collector.ansible_pid is not None:
-                stop_process_tree(self.collector.ansible_pid)
-        return True
-
-
-@contextlib.contextmanager
-def _signals_set(flag: threading.Event) -> Iterator[None]:
-    """SIGINT / SIGTERM set ``flag`` (the run is then canceled cleanly) instead of killing opsbook
-    mid-write; the previous handlers come back afterwards. Only in the main thread."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signals = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.getsignal(sig) for sig in signals}
-
-    def _handler(signum: int, frame: FrameType | None) -> None:
-        flag.set()
-
-    for sig in signals:
-        signal.signal(sig, _handler)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def _error(status: str, timeout: float | None, finished: bool, run_dir: Path) -> str:
@@ -345,7 +413,3 @@ def _display_name(path: Path, paths: ProjectPaths) -> str:
         return path.relative_to(paths.root).as_posix()
     except ValueError:
         return str(path)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

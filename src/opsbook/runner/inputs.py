@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from opsbook.base.pathcheck import path_problem
 from opsbook.errors import UsageError
 from opsbook.paths import ProjectPaths
 
@@ -61,6 +62,9 @@ def resolve_playbook(spec: str | Path, paths: ProjectPaths, *, cwd: Path | None 
         candidates += [under, *(under.with_name(under.name + s) for s in PLAYBOOK_SUFFIXES)]
     for candidate in candidates:
         if candidate.is_file():
+            problem = path_problem(candidate, "file")
+            if problem is not None:
+                raise RunInputError(f"Playbook {problem}.")
             return candidate.resolve()
     if direct.is_dir():
         raise RunInputError(f"Playbook {direct} is a folder, not a playbook file.")
@@ -93,6 +97,12 @@ def resolve_inventories(
                 f"Inventory not found: {options[0]}",
                 hint="Pass an inventory file or folder with -i, or leave -i out to use ansible.cfg's "
                 f"({paths.lab_inventory}).",
+            )
+        problem = path_problem(found)
+        if problem is not None:
+            raise RunInputError(
+                f"Inventory {problem}.",
+                hint="Pass an inventory file or folder with -i, or leave -i out to use ansible.cfg's.",
             )
         resolved.append(found.resolve())
     return resolved

@@ -13,9 +13,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from opsbook.cli import app
+from opsbook.cli import app, recap
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
-from opsbook.runner import recap
 from opsbook.runner.events import convert_events
 from opsbook.runner.inputs import RunInputError
 
@@ -39,7 +38,10 @@ def demo_result(status: str = "failed") -> RunResult:
 
 def text_of(renderable: Any) -> str:
     console = Console(file=io.StringIO(), width=160, force_terminal=False)
-    console.print(renderable)
+    if isinstance(renderable, RunResult):
+        recap.print_recap(console, renderable)
+    else:
+        console.print(renderable)
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
@@ -72,7 +74,7 @@ def test_exit_codes(result: RunResult, code: int) -> None:
 
 
 def test_render_shows_the_recap_problems_run_id_and_artifacts() -> None:
-    text = text_of(recap.render(demo_result()))
+    text = text_of(demo_result())
     assert "PLAY RECAP · tests/unit/fixtures/runner/demo.yml" in text
     lines = {
         line.split()[0]: line.split()[1:]
@@ -85,7 +87,7 @@ def test_render_shows_the_recap_problems_run_id_and_artifacts() -> None:
     assert "failed: beta · Fail on beta: deliberate failure" in text
     assert "unreachable: gamma · Read-only probe: Task failed" in text
     assert "run 20261127T120000Z-abcdef · failed (rc 4) (check mode)" in text
-    assert "artifacts /project/.opsbook/runs/20261127T120000Z-abcdef" in text
+    assert "artifacts\n/project/.opsbook/runs/20261127T120000Z-abcdef\n" in text  # the path on its own line
     assert "+++ after" not in text
 
 
@@ -147,13 +149,16 @@ def test_cli_json_output_and_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
         "tags": "t1,t2",
         "forks": 3,
         "timeout": 9,
-        "progress": False,
+        "on_event": seen["on_event"],
+        "on_status": seen["on_status"],
     }
+    # the runner's callbacks are the CLI's display (quiet with --json); the runner draws nothing
+    assert callable(seen["on_event"]) and callable(seen["on_status"])
 
 
 def test_cli_human_output_goes_to_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("opsbook.cli.run.run_playbook", lambda playbook, **kw: ok_result())
-    result = CliRunner().invoke(app, ["run", "p"])
+    result = CliRunner().invoke(app, ["run", "p", "--check"])
     assert result.exit_code == 0
     assert "PLAY RECAP · p.yml" in result.stdout
     assert "run r · successful (rc 0)" in result.stdout
@@ -176,3 +181,39 @@ def test_cli_unknown_playbook_exits_1_with_a_clear_message(tmp_path: Path) -> No
     assert "Unknown playbook 'no-such-playbook'" in done.stderr
     assert "Available playbooks:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+LONG_HOST = "customer-acme-production-database-primary-frankfurt-01.example.internal"
+LONG_RUN_ID = "20261203T101500Z-collect-evidence-4f9a1c2e"
+LONG_DIR = Path("/srv/opsbook/customers/acme-corporation/state/.opsbook/runs") / LONG_RUN_ID
+
+
+def narrow_text(result: RunResult, width: int = 80) -> str:
+    """What `opsbook run` prints after a run, at 80 columns and piped (no terminal)."""
+    console = Console(file=io.StringIO(), width=width, force_terminal=False)
+    recap.print_recap(console, result)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_identifiers_and_paths_are_never_cut_at_80_columns() -> None:
+    result = ok_result(
+        run_id=LONG_RUN_ID,
+        artifact_dir=LONG_DIR,
+        hosts={LONG_HOST: HostSummary(LONG_HOST, ok=12, changed=3, rescued=1, ignored=2)},
+        label="collect-evidence",
+    )
+    text = narrow_text(result)
+    lines = text.splitlines()
+    assert any(LONG_HOST in line for line in lines), text  # the host name whole, on one line
+    assert any(LONG_RUN_ID in line for line in lines), text
+    assert str(LONG_DIR) in lines  # the path whole, alone on its line
+    assert "…" not in text
+
+
+def test_failure_lines_keep_the_host_name_whole_at_80_columns() -> None:
+    task = TaskResult(host=LONG_HOST, task="t", action="a", status=TaskStatus.FAILED, msg="disk full " * 20)
+    result = ok_result(
+        run_id=LONG_RUN_ID, tasks=[task], hosts={LONG_HOST: HostSummary(LONG_HOST, failures=1)}
+    )
+    lines = narrow_text(result).splitlines()
+    assert any(LONG_HOST in line for line in lines)

@@ -1,18 +1,21 @@
-"""Live progress of a run, on stderr (stdout stays clean for JSON and the recap).
+"""Live progress of a run, on stderr (stdout stays clean for JSON and the recap): the CLI's
+handlers for the runner's callbacks (:mod:`opsbook.runner.callbacks`).
 
 :class:`ProgressState` is the pure part: it folds events into counters and returns plain-text
 notes. Three sinks show it: :class:`LiveProgress` (a rich live display on a terminal),
 :class:`LineProgress` (one plain line per play / task / failure when stderr is not a terminal),
-:class:`NullProgress` (quiet: tests, ``--json``). :func:`make_progress` picks one.
+:class:`NullProgress` (quiet: tests, ``--json``). :func:`make_progress` picks one. A sink is
+handed to the runner as ``run_playbook(..., **sink.handlers())``: ``status`` opens the display
+when the run starts and closes it on the final status, ``event`` feeds it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypedDict
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -20,6 +23,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from opsbook.runner import RunStatus
 from opsbook.runner.redaction import normalize_secrets, redact_text
 
 _TASK_DONE = {
@@ -126,9 +130,22 @@ class ProgressSink(Protocol):
 
     def event(self, event: Mapping[str, Any]) -> None: ...
 
+    def status(self, status: RunStatus) -> None: ...
 
-class NullProgress:
-    """Shows nothing (``progress=False``)."""
+    def handlers(self) -> RunHandlers: ...
+
+
+class RunHandlers(TypedDict):
+    """The keyword arguments ``run_playbook`` takes for its callbacks."""
+
+    on_event: Callable[[Mapping[str, Any]], None]
+    on_status: Callable[[RunStatus], None]
+
+
+class _Sink:
+    """What every sink does with the runner's status: open on "starting", close on the final one."""
+
+    title: str
 
     def __enter__(self) -> Self:
         return self
@@ -141,8 +158,24 @@ class NullProgress:
     def event(self, event: Mapping[str, Any]) -> None:
         return None
 
+    def status(self, status: RunStatus) -> None:
+        if status.status == "starting":
+            self.title = self.title or status.title
+            self.__enter__()
+        elif status.final:
+            self.__exit__(None, None, None)
 
-class LineProgress:
+    def handlers(self) -> RunHandlers:
+        return {"on_event": self.event, "on_status": self.status}
+
+
+class NullProgress(_Sink):
+    """Shows nothing (``progress=False``)."""
+
+    title = ""
+
+
+class LineProgress(_Sink):
     """One plain line per play, task, failure and the recap: for logs and pipes."""
 
     def __init__(self, console: Console, state: ProgressState, title: str = "") -> None:
@@ -169,7 +202,7 @@ class LineProgress:
         self.console.print(f"[{stamp}] {line}", markup=False, highlight=False, soft_wrap=True)
 
 
-class LiveProgress:
+class LiveProgress(_Sink):
     """A live display on a terminal: current play and task, hosts done / failed / unreachable."""
 
     def __init__(self, console: Console, state: ProgressState, title: str = "") -> None:

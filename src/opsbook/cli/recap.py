@@ -1,5 +1,9 @@
 """A finished run for the terminal: the per-host recap table, failures, diffs, exit code. Pure:
-:class:`RunResult` in, rich renderables out."""
+:class:`RunResult` in, rich renderables out.
+
+Identifiers are never cut: host names, run ids and paths are printed whole at any width and
+when piped — the count columns fold first, and paths stand on their own lines.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from opsbook.results import RunResult, TaskResult, TaskStatus
+from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -40,19 +44,54 @@ def exit_code(result: RunResult) -> int:
     return EXIT_ERROR
 
 
-def recap_table(result: RunResult) -> Table:
-    """One row per host: the play recap's counts."""
-    extra = [name for name in ("rescued", "ignored") if any(getattr(s, name) for s in result.hosts.values())]
+_COUNTS = ("ok", "changed", "failed", "unreachable", "skipped")
+
+
+class HostRecap:
+    """The per-host recap: a table when the host names fit whole beside the counts, else one
+    block per host (its name whole on a line, the counts on the next). Never cuts a host name."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        self.extra = [n for n in ("rescued", "ignored") if any(getattr(s, n) for s in result.hosts.values())]
+
+    def _counts(self, summary: HostSummary) -> list[int]:
+        counts = [summary.ok, summary.changed, summary.failures, summary.dark, summary.skipped]
+        return counts + [getattr(summary, name) for name in self.extra]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        names = [*_COUNTS, *self.extra]
+        longest = max((len(h) for h in self.result.hosts), default=4)
+        needed = longest + 1 + len("unreachable") + sum(len(n) + 1 for n in names)
+        if needed <= options.max_width:
+            yield recap_table(self.result, self.extra)
+            return
+        yield Text(f"PLAY RECAP · {self.result.label or self.result.playbook}", style="italic")
+        for host, summary in self.result.hosts.items():
+            status = summary.status
+            yield Text(host, style="bold", no_wrap=True, overflow="ignore")
+            yield Text.assemble(
+                "  ",
+                (status.value, _STATUS_STYLE[status]),
+                *(f" · {name} {n}" for name, n in zip(names, self._counts(summary), strict=True)),
+            )
+
+
+def recap_table(result: RunResult, extra: list[str] | None = None) -> Table:
+    """One row per host: the play recap's counts (host names never cut: the counts fold first)."""
+    if extra is None:
+        extra = [n for n in ("rescued", "ignored") if any(getattr(s, n) for s in result.hosts.values())]
     table = Table(
         title=f"PLAY RECAP · {result.label or result.playbook}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column("host")
-    table.add_column("status")
-    for name in ("ok", "changed", "failed", "unreachable", "skipped", *extra):
-        table.add_column(name, justify="right")
+    longest = max((len(h) for h in result.hosts), default=4)
+    table.add_column("host", no_wrap=True, min_width=max(longest, 4))
+    table.add_column("status", no_wrap=True, min_width=len("unreachable"))
+    for name in (*_COUNTS, *extra):
+        table.add_column(name, justify="right", overflow="fold")
     for host, summary in result.hosts.items():
         status = summary.status
         counts = [summary.ok, summary.changed, summary.failures, summary.dark, summary.skipped]
@@ -132,24 +171,28 @@ def diffs(result: RunResult) -> list[RenderableType]:
     return blocks
 
 
-def footer(result: RunResult) -> Text:
+def footer(result: RunResult) -> Group:
+    """The run id and the artifacts folder, each on its own line. Print it with
+    ``soft_wrap=True`` (as :func:`print_recap` does) so that no width cuts or wraps them."""
     mode = " (check mode)" if result.check else ""
-    return Text.assemble(
-        ("run ", "dim"),
-        (result.run_id, "bold"),
-        (" · ", "dim"),
-        (result.status, "green" if result.status == "successful" else "red"),
-        (f" (rc {result.rc}){mode}", "dim"),
-        ("\nartifacts ", "dim"),
-        (str(result.artifact_dir), ""),
+    return Group(
+        Text.assemble(
+            ("run ", "dim"),
+            (result.run_id, "bold"),
+            (" · ", "dim"),
+            (result.status, "green" if result.status == "successful" else "red"),
+            (f" (rc {result.rc}){mode}", "dim"),
+        ),
+        Text("artifacts", style="dim"),
+        Text(str(result.artifact_dir)),
     )
 
 
 def render(result: RunResult, *, show_diff: bool = False) -> RenderableType:
-    """Everything ``opsbook run`` prints after a run (stdout)."""
+    """Everything ``opsbook run`` prints after a run, but the footer (see :func:`print_recap`)."""
     parts: list[RenderableType] = []
     if result.hosts:
-        parts.append(recap_table(result))
+        parts.append(HostRecap(result))
     parts.extend(problem_lines(result))
     if show_diff:
         parts.extend(diffs(result))
@@ -161,5 +204,11 @@ def render(result: RunResult, *, show_diff: bool = False) -> RenderableType:
                 f"{host}: stopped while running '{task}'; it may still be running on the host", style="yellow"
             )
         )
-    parts.append(footer(result))
     return Group(*parts)
+
+
+def print_recap(console: Console, result: RunResult, *, show_diff: bool = False) -> None:
+    """Print the recap, then the run id and the artifacts path whole (never wrapped or cut, at any
+    width and when piped)."""
+    console.print(render(result, show_diff=show_diff))
+    console.print(footer(result), soft_wrap=True, highlight=False)

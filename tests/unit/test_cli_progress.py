@@ -9,13 +9,14 @@ from typing import Any
 
 from rich.console import Console
 
-from opsbook.runner.progress import (
+from opsbook.cli.progress import (
     LineProgress,
     LiveProgress,
     NullProgress,
     ProgressState,
     make_progress,
 )
+from opsbook.runner import RunStatus
 
 EVENTS: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "fixtures" / "runner" / "demo-events.json").read_text()
@@ -100,3 +101,41 @@ def test_make_progress_picks_the_sink() -> None:
     pipe = Console(file=io.StringIO(), force_terminal=False)
     assert isinstance(make_progress(True, console=tty), LiveProgress)
     assert isinstance(make_progress(True, console=pipe), LineProgress)
+
+
+def test_the_sink_is_driven_by_the_runner_callbacks() -> None:
+    """The runner calls on_status("starting"), on_event per event, then a final on_status: the
+    display opens, shows and closes with them — the runner itself draws nothing."""
+    out = io.StringIO()
+    sink = make_progress(True, console=Console(file=out, force_terminal=False, width=200))
+    handlers = sink.handlers()
+    handlers["on_status"](RunStatus("starting", "r1", "site (plan)", Path("/runs/r1")))
+    for event in EVENTS:
+        handlers["on_event"](event)
+    handlers["on_status"](RunStatus("failed", "r1", "site (plan)", Path("/runs/r1"), final=True))
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("] RUN site (plan)")
+    assert lines[-1].endswith(
+        "] RECAP 3 hosts, 1 failed, 1 unreachable · tasks: 9 ok, 4 changed, "
+        "1 failed, 3 skipped, 1 unreachable"
+    )
+
+
+def test_the_live_display_stops_on_the_final_status() -> None:
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    sink = make_progress(True, console=console)
+    assert isinstance(sink, LiveProgress)
+    sink.status(RunStatus("starting", "r1", "demo", Path("/r")))
+    sink.event(EVENTS[0])
+    assert sink._live.is_started
+    sink.status(RunStatus("error", "r1", "demo", Path("/r"), final=True))
+    assert not sink._live.is_started
+
+
+def test_the_runner_imports_no_screen_library() -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = "import sys, opsbook.runner; print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
