@@ -42,7 +42,7 @@ WRITE = """\
 def test_every_lab_host_reports_over_ssh(lab: LabHandle, tmp_path: Path) -> None:
     play = tmp_path / "probe.yml"
     play.write_text(PROBE, encoding="utf-8")
-    result = run_playbook(play, inventory=[lab.inventory], progress=False, runs_dir=tmp_path / "runs")
+    result = run_playbook(play, inventory=[lab.inventory], runs_dir=tmp_path / "runs")
     assert result.status == "successful", result.error
     assert sorted(result.hosts) == sorted(lab.hosts)
     for host in lab.hosts:
@@ -59,9 +59,7 @@ def test_podman_exec_works_without_podman_settings_in_the_callers_environment(
     monkeypatch.delenv("CONTAINERS_STORAGE_CONF", raising=False)
     play = tmp_path / "probe.yml"
     play.write_text(PROBE.replace("hosts: linux", "hosts: lab_podman"), encoding="utf-8")
-    result = run_playbook(
-        play, inventory=[lab.inventory, lab.podman_inventory], progress=False, runs_dir=tmp_path / "runs"
-    )
+    result = run_playbook(play, inventory=[lab.inventory, lab.podman_inventory], runs_dir=tmp_path / "runs")
     assert result.status == "successful", result.error
     assert sorted(result.hosts) == sorted(lab.hosts)
 
@@ -79,7 +77,6 @@ def test_check_then_change_then_nothing_to_do(lab: LabHandle, tmp_path: Path) ->
             extravars={"runner_target": host},
             check=check,
             diff=True,
-            progress=False,
             runs_dir=runs,
         )
         assert result.status == "successful", result.error

@@ -1,0 +1,124 @@
+"""A read-only or full state folder is refused before any host is touched (issue 10.6), and bad
+path arguments are clear errors, never tracebacks.
+
+Real file systems: a small tmpfs, mounted read-only or filled up (this needs root, which the
+suite's machine is; elsewhere the mount itself fails and the test says so).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from opsbook.base.pathcheck import path_problem
+from opsbook.runner import StateFolderError, preflight_state, run_playbook
+from opsbook.runner.inputs import RunInputError
+
+FIXTURES = Path(__file__).parents[1] / "unit" / "fixtures" / "runner"
+INVENTORY = FIXTURES / "hosts.yml"
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "state"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"this test mounts a tmpfs and needs root: {done.stderr}"
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _remount_read_only(mount: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+
+
+def _fill(mount: Path) -> None:
+    fd = os.open(mount / "ballast", os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 65536)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_read_only_state_folder_stops_the_run_before_ansible(tmpfs: Path, tmp_path: Path) -> None:
+    _remount_read_only(tmpfs)
+    with pytest.raises(StateFolderError, match=r"read-only file system: .* nothing was started") as err:
+        run_playbook(FIXTURES / "sleep.yml", inventory=[INVENTORY], runs_dir=tmpfs / "runs")
+    assert "Remount it read-write" in (err.value.hint or "")
+    assert not (tmpfs / "runs").exists()
+
+
+def test_a_full_state_folder_stops_the_run_before_ansible(tmpfs: Path) -> None:
+    (tmpfs / "runs").mkdir()
+    earlier = tmpfs / "runs" / "earlier-run"
+    earlier.mkdir()
+    (earlier / "result.json").write_text("{}")
+    _fill(tmpfs)
+    with pytest.raises(StateFolderError, match="nothing was started") as err:
+        run_playbook(FIXTURES / "sleep.yml", inventory=[INVENTORY], runs_dir=tmpfs / "runs")
+    assert "Free space" in (err.value.hint or "")
+    assert sorted(p.name for p in (tmpfs / "runs").iterdir()) == ["earlier-run"]  # no new run folder
+    assert (earlier / "result.json").read_text() == "{}"  # earlier records intact
+
+
+def test_too_little_free_space_is_refused_even_when_a_file_still_fits(tmpfs: Path) -> None:
+    with pytest.raises(StateFolderError, match=r"has only .* free \(a run needs at least 64\.0 MiB\)"):
+        preflight_state(tmpfs / "runs")
+
+
+def test_a_state_folder_that_is_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "runs").write_text("not a folder")
+    with pytest.raises(StateFolderError, match="is a file, not a folder"):
+        preflight_state(tmp_path / "runs")
+
+
+def test_a_writable_state_folder_passes_and_keeps_nothing_of_the_check(tmp_path: Path) -> None:
+    assert preflight_state(tmp_path / "runs") == tmp_path / "runs"
+    assert list((tmp_path / "runs").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (Path("/dev/null"), "/dev/null is a device, not a file or folder"),
+        (Path("/nonexistent/x.yml"), "/nonexistent/x.yml does not exist"),
+        (Path("/etc/hostname/x"), "a part of it is a file, not a folder"),
+    ],
+)
+def test_path_problems_are_sentences(path: Path, message: str) -> None:
+    problem = path_problem(path)
+    assert problem is not None and message in problem
+
+
+def test_run_with_dev_null_as_inventory_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RunInputError, match="Inventory /dev/null is a device, not a file or folder"):
+        run_playbook(FIXTURES / "sleep.yml", inventory=["/dev/null"], runs_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inventory_check_with_dev_null_names_the_problem_without_a_traceback() -> None:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "opsbook"), "inventory", "check", "-i", "/dev/null"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "/dev/null is a device, not a file or folder" in done.stderr + done.stdout
