@@ -164,6 +164,9 @@ class AssetVars(BaseModel):
     asset_customer: Slug | None = Field(
         None, description="Customer slug; the host is also in group customer_<slug>."
     )
+    asset_customer_name: Text | None = Field(
+        None, description="Customer's display name for service reports, e.g. ACME Logistics GmbH."
+    )
     asset_vendor: Text | None = Field(None, description="Manufacturer or software vendor, e.g. Dell, Cisco.")
     asset_model: Text | None = Field(None, description="Model, e.g. PowerEdge R650, C9300-48P.")
     asset_serial: Text | None = Field(
