@@ -39,6 +39,14 @@ options:
     description: A base64-encoded tar.gz of the files to include (paths as stored by tar).
     type: str
     default: ""
+  known_secrets:
+    description:
+      - Secret values known on the controller (opsbook passes C(opsbook_known_secrets) — secret
+        parameters, password-like extra variables, the register's vault values). Every occurrence
+        is replaced by C(********) before any other rule, wherever it stands.
+    type: list
+    elements: str
+    default: []
   extra_redactions:
     description:
       - More rules, applied after the built-in ones.
@@ -233,8 +241,15 @@ def build_bundle(root: str, entries: Sequence[tuple[str, str]]) -> bytes:
     return buffer.getvalue()
 
 
+def known_rules(secrets: Iterable[str]) -> list[tuple[str, str]]:
+    """One literal rule per known secret value, longest first (a secret holding another goes whole)."""
+    values = sorted({str(s) for s in secrets if s and str(s).strip("*")}, key=lambda s: (-len(s), s))
+    return [(re.escape(value), "********") for value in values]
+
+
 def make(params: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
-    rules = list(REDACTIONS) + [(str(r["pattern"]), str(r["replace"])) for r in params["extra_redactions"]]
+    rules = known_rules(params.get("known_secrets") or []) + list(REDACTIONS)
+    rules += [(str(r["pattern"]), str(r["replace"])) for r in params["extra_redactions"]]
     root = safe_member_path(params["root"]) or "host"
     entries: list[tuple[str, str]] = []
     total = 0
@@ -285,6 +300,7 @@ def main() -> None:
             "root": {"type": "str", "required": True},
             "commands_output": {"type": "str", "default": "", "no_log": True},
             "files_archive": {"type": "str", "default": "", "no_log": True},
+            "known_secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
             "extra_redactions": {"type": "list", "elements": "dict", "default": []},
             "max_file_bytes": {"type": "int", "default": 524288},
             "mode": {"type": "str", "default": "0600"},

@@ -1,0 +1,160 @@
+"""Which values are secrets (issue 10.7): password-like extra vars, the register's vault values,
+and the evidence bundle's redaction of every known value."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import io
+import tarfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from ansible.parsing.vault import VaultLib, VaultSecret
+
+from opsbook.runner.redaction import MASK
+from opsbook.runner.secretvars import (
+    is_secret_name,
+    mask_secret_names,
+    secret_extravar_values,
+    vault_password_file,
+    vault_values,
+)
+
+CANARY = "CANARY-vault-91be7d"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "db_password",
+        "password",
+        "mysql_root_passwd",
+        "api_token",
+        "vault_secret",
+        "snmp_community",
+        "tls_private_key",
+        "ssh_key",
+        "dbpassword",
+        "wifi-psk",
+        "app.credentials",
+    ],
+)
+def test_password_like_names_are_secret(name: str) -> None:
+    assert is_secret_name(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["path", "threshold", "nginx_port", "keyboard_layout", "monkey", "passenger"]
+)
+def test_ordinary_names_are_not(name: str) -> None:
+    assert not is_secret_name(name)
+
+
+def test_secret_extra_vars_are_found_at_any_depth_and_masked_in_the_record() -> None:
+    extravars = {
+        "db_password": "s3cret-pw",
+        "path": "/var",
+        "api": {"token": "tok-123456", "url": "https://x"},
+        "users": [{"name": "a", "passwd": "hunter22"}],
+        "short_key": "ab",
+    }
+    assert sorted(secret_extravar_values(extravars)) == ["hunter22", "s3cret-pw", "tok-123456"]
+    assert mask_secret_names(extravars) == {
+        "db_password": MASK,
+        "path": "/var",
+        "api": {"token": MASK, "url": "https://x"},
+        "users": [{"name": "a", "passwd": MASK}],
+        "short_key": MASK,  # too short to search everywhere, still never recorded
+    }
+
+
+def _encrypt(text: str, password: str) -> str:
+    vault = VaultLib([("default", VaultSecret(password.encode()))])
+    return vault.encrypt(text.encode()).decode()
+
+
+@pytest.fixture
+def vaulted_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    password_file = tmp_path / "vault-pass"
+    password_file.write_text("letmein\n")
+    monkeypatch.setenv("ANSIBLE_VAULT_PASSWORD_FILE", str(password_file))
+    inventory = tmp_path / "inventory"
+    (inventory / "host_vars").mkdir(parents=True)
+    block = "\n".join("    " + line for line in _encrypt(CANARY, "letmein").splitlines())
+    (inventory / "hosts.yml").write_text("all:\n  hosts:\n    web1:\n")
+    (inventory / "host_vars" / "web1.yml").write_text(f"app_db_password: !vault |\n{block}\nport: 5432\n")
+    (inventory / "group_vars").mkdir()
+    (inventory / "group_vars" / "all.yml").write_text(
+        _encrypt("monitoring_token: whole-file-secret\n", "letmein") + "\n"
+    )
+    return inventory
+
+
+def test_vault_values_of_the_register_are_known(vaulted_register: Path) -> None:
+    assert sorted(vault_values([vaulted_register], None)) == [CANARY, "whole-file-secret"]
+
+
+def test_without_a_password_file_no_vault_value_is_known(
+    vaulted_register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANSIBLE_VAULT_PASSWORD_FILE")
+    assert vault_values([vaulted_register], None) == []
+
+
+def test_the_password_file_comes_from_ansible_cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANSIBLE_VAULT_PASSWORD_FILE", raising=False)
+    cfg = tmp_path / "ansible.cfg"
+    cfg.write_text("[defaults]\nvault_password_file = secrets/vault-pass ; comment\n")
+    assert vault_password_file(cfg) == tmp_path / "secrets" / "vault-pass"
+
+
+# ---- the evidence bundle redacts every known value before packing -------------------------------
+
+MODULE = Path(__file__).parents[2] / "playbooks" / "emergency" / "library" / "evidence_bundle.py"
+
+
+def _evidence_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("evidence_bundle_known", MODULE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _tar(files: dict[str, bytes]) -> str:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_known_secret_values_never_reach_the_bundle() -> None:
+    """A value no pattern recognises (a bare line, a DSN, a process argument) is still removed
+    when opsbook knows it: the collect-evidence docs promise redaction on the controller."""
+    eb = _evidence_module()
+    params = {
+        "root": "web1",
+        "commands_output": (
+            f"@@@opsbook-evidence-begin processes\napp --db {CANARY}\n@@@opsbook-evidence-end processes 0\n"
+        ),
+        "files_archive": _tar(
+            {"etc/app/notes.txt": f"{CANARY}\n".encode(), "etc/app/dsn": f"host=db user=x {CANARY}".encode()}
+        ),
+        "known_secrets": [CANARY, "", "***"],
+        "extra_redactions": [],
+        "max_file_bytes": 10000,
+    }
+    data, result = eb.make(params)
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        text = "".join(tar.extractfile(m).read().decode() for m in tar.getmembers())  # type: ignore[union-attr]
+    assert CANARY not in text
+    assert text.count("********") == 3
+    assert result["redactions"] == 3
+    # and without the known value, the patterns alone would have let it through
+    _, plain = eb.make({**params, "known_secrets": []})
+    assert plain["redactions"] == 0
