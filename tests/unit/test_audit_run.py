@@ -23,7 +23,9 @@ from opsbook.audit.history import AuditStore
 from opsbook.audit.model import HostStatus
 from opsbook.audit.run import Auditor, AuditRequest, targets_from_inventory
 from opsbook.audit.taskmeta import META_ENV
+from opsbook.change.gate import ChangeRefused
 from opsbook.cli import app
+from opsbook.cli.change import ChangeArgs
 from opsbook.errors import UsageError
 from opsbook.network.compliance import DeviceCompliance, DeviceStatus, FeatureResult, to_task_results
 from opsbook.paths import ProjectPaths, project_paths
@@ -309,7 +311,12 @@ def test_fix_is_planned_confirmed_applied_and_recorded(tmp_path: Path) -> None:
         runner=runner,
         resolver=lambda inv, pattern, limit: [Target("web01", {"asset_customer": "acme"})],
     )
-    outcome = engine.run(RunRequest(name=FIX_NAME, limit="web01", yes=True, inventory=[tmp_path]))
+    refused = pytest.raises(ChangeRefused, match="opsbook audit --fix changes hosts and needs the ticket")
+    with refused:  # a fix is a change: it serves a ticket (docs/changes.md)
+        engine.run(RunRequest(name=FIX_NAME, limit="web01", yes=True, inventory=[tmp_path]))
+    assert calls == []
+    request = RunRequest(name=FIX_NAME, limit="web01", yes=True, inventory=[tmp_path], ticket="CHG-5")
+    outcome = engine.run(request)
     assert [(Path(c["playbook"]).name, c["check"]) for c in calls] == [
         ("site.yml", True),
         ("site.yml", False),
@@ -354,20 +361,28 @@ def test_store_is_under_the_state_folder(tmp_path: Path) -> None:
 def test_cli_fix_sends_hosts_to_the_engine_devices_to_net_push_then_reaudits(
     cli: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    done: list[tuple[str, str, bool]] = []
+    done: list[tuple[str, str, Any]] = []
 
-    def fixed(kind: str) -> Any:
-        def _fix(console: Any, inventory: Any, names: str, *, yes: bool) -> bool:
-            done.append((kind, names, yes))
-            cli["drift"] = {}
-            return True
+    def fixed(console: Any, inventory: Any, names: str, change: Any, *, devices: bool) -> bool:
+        done.append(("devices" if devices else "hosts", names, change))
+        cli["drift"] = {}
+        return True
 
-        return _fix
-
-    monkeypatch.setattr("opsbook.cli.audit._fix_hosts", fixed("hosts"))
-    monkeypatch.setattr("opsbook.cli.audit._fix_devices", fixed("devices"))
-    result = CliRunner().invoke(app, ["audit", "--fix", "--limit", "web01,sw01", "--yes"])
-    assert done == [("hosts", "web01", True), ("devices", "sw01", True)]
+    monkeypatch.setattr("opsbook.cli.audit._fix_run", fixed)
+    args = [
+        "audit",
+        "--fix",
+        "--limit",
+        "web01,sw01",
+        "--yes",
+        "--ticket",
+        "CHG-3",
+        "--force",
+        "outage, approved",
+    ]
+    result = CliRunner().invoke(app, args)
+    change = ChangeArgs(yes=True, ticket="CHG-3", force="outage, approved")
+    assert done == [("hosts", "web01", change), ("devices", "sw01", change)]
     assert result.exit_code == 0, result.output
     assert "Audit after the fix" in result.output
 
@@ -375,7 +390,6 @@ def test_cli_fix_sends_hosts_to_the_engine_devices_to_net_push_then_reaudits(
 def test_cli_fix_failure_exits_1_without_reaudit(
     cli: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("opsbook.cli.audit._fix_hosts", lambda *a, **k: False)
-    monkeypatch.setattr("opsbook.cli.audit._fix_devices", lambda *a, **k: True)
+    monkeypatch.setattr("opsbook.cli.audit._fix_run", lambda *a, devices, **k: devices)
     result = CliRunner().invoke(app, ["audit", "--fix", "--limit", "web01", "--yes"])
     assert result.exit_code == 1 and "Audit after the fix" not in result.output

@@ -7,6 +7,8 @@ steps; runbooks, ``opsbook run`` (without ``--check``), ``audit --fix``, ``net p
 
 - :mod:`.window` — maintenance windows and change freezes from the register (pure);
 - :mod:`.gate` — the admission of one change: ticket, windows, freezes, ``--force REASON``;
-- :mod:`.lock` — a lock per target for changing runs, naming its holder; stale locks taken over;
-- :mod:`.playbook` — a playbook run by ``opsbook run`` as a change (its built-in runbook).
+- :mod:`.lock` — a lock per target for changing runs, naming its holder; stale locks taken over.
+
+This package imports only the ground floor (base, errors): the engine and the jobs use it, never
+the other way round. ``opsbook run`` as a change is :mod:`opsbook.runbooks.playbook`.
 """

@@ -26,7 +26,7 @@ from opsbook.audit.model import EXIT_ERROR, Audit
 from opsbook.audit.reports import FILE_NAMES, parse_formats, render
 from opsbook.audit.reports.terminal import print_audit, render_diff, short_time
 from opsbook.audit.run import Auditor, AuditRequest, parse_scopes, report_paths, targets_from_inventory
-from opsbook.cli.change import ChangeArgs, ForceOpt, TicketOpt
+from opsbook.cli.change import ChangeArgs, ForceOpt, TicketOpt, run_runbook_change
 from opsbook.cli.progress import make_progress
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
@@ -45,7 +45,7 @@ InventoryOpt = Annotated[
         "--inventory",
         "-i",
         metavar="PATH",
-        help="Inventory file or folder; repeat for several. Default: ansible.cfg's (inventory/lab).",
+        help="Inventory file or folder; repeat for several. Default: the context's register.",
     ),
 ]
 
@@ -238,28 +238,15 @@ def _fix_run(
     console: Console, inventory: list[str] | None, targets: str, change: ChangeArgs, *, devices: bool
 ) -> bool:
     """One fix through the change flow: ``audit-fix`` (site.yml) for hosts, ``network-push`` for devices."""
-    from opsbook.audit.fix import FIX_NAME, FixEngine  # noqa: PLC0415 — imports ansible's inventory code
-    from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
-    from opsbook.runbooks.engine import Engine, RunRequest  # noqa: PLC0415
+    from opsbook.audit.fix import FIX_NAME  # noqa: PLC0415
     from opsbook.runbooks.exitcodes import ExitCode  # noqa: PLC0415
 
-    if devices:
-        console.rule(f"[bold]Fix {targets}: push the intended configuration (runbook {NETWORK_FIX})")
-        engine: Engine = Engine(project_paths(), TerminalUi(console))
-    else:
-        console.rule(f"[bold]Fix {targets}: apply site.yml (runbook {FIX_NAME})")
-        engine = FixEngine(project_paths(), TerminalUi(console))
-    outcome = engine.run(
-        RunRequest(
-            name=NETWORK_FIX if devices else FIX_NAME,
-            limit=targets,
-            yes=change.yes,
-            ticket=change.ticket,
-            force=change.force,
-            inventory=[Path(p) for p in inventory] if inventory else None,
-        )
+    name = NETWORK_FIX if devices else FIX_NAME
+    what = "push the intended configuration" if devices else "apply site.yml"
+    console.rule(f"[bold]Fix {targets}: {what} (runbook {name})")
+    outcome = run_runbook_change(
+        console, name, limit=targets, inventory=inventory, change=change, fix=not devices
     )
-    print_outcome(console, outcome)
     return outcome.exit_code is ExitCode.OK
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from opsbook.runbooks.engine import RunOutcome
 
 TicketOpt = Annotated[
     str | None,
@@ -44,6 +47,45 @@ class ChangeArgs:
     force: str | None = None
 
 
+def run_runbook_change(
+    console: Console,
+    name: str,
+    *,
+    limit: str,
+    params: dict[str, str] | None = None,
+    inventory: list[str] | None = None,
+    check: bool = False,
+    change: ChangeArgs | None = None,
+    forks: int | None = None,
+    fix: bool = False,
+) -> RunOutcome:
+    """Run runbook ``name`` (``fix``: the built-in ``audit-fix``) through the change flow and print
+    its outcome: what ``net push``, ``net restore`` and ``audit --fix`` share with ``runbook run``."""
+    from opsbook.audit.fix import FixEngine  # noqa: PLC0415 — imports ansible's inventory code
+    from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
+    from opsbook.paths import project_paths  # noqa: PLC0415
+    from opsbook.runbooks.engine import Engine, RunRequest  # noqa: PLC0415
+
+    change = change or ChangeArgs()
+    options = {"forks": forks} if forks else {}
+    engine_class = FixEngine if fix else Engine
+    engine = engine_class(project_paths(), TerminalUi(console), runner_options=options)
+    outcome = engine.run(
+        RunRequest(
+            name=name,
+            params=params or {},
+            limit=limit,
+            check=check,
+            yes=change.yes,
+            ticket=change.ticket,
+            force=change.force,
+            inventory=[Path(p) for p in inventory] if inventory else None,
+        )
+    )
+    print_outcome(console, outcome)
+    return outcome
+
+
 def run_playbook_as_change(
     playbook: str,
     *,
@@ -61,7 +103,7 @@ def run_playbook_as_change(
     """Run a playbook that may change hosts through the change flow and return its exit code;
     None when the playbook is read-only (the caller runs it directly, as before)."""
     # imported here: the change flow loads Ansible's inventory code, a read-only run does not need it
-    from opsbook.change.playbook import PlaybookEngine, is_read_only  # noqa: PLC0415
+    from opsbook.runbooks.playbook import PlaybookEngine, is_read_only  # noqa: PLC0415
     from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
     from opsbook.paths import project_paths  # noqa: PLC0415
     from opsbook.runbooks.engine import RunRequest  # noqa: PLC0415

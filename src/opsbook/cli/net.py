@@ -7,8 +7,7 @@ declined or rolled back; 1 a device could not be reached or checked, or a push f
 
 from __future__ import annotations
 
-import json
-import sys
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,26 +15,17 @@ from typing import Annotated, Any
 import typer
 import yaml
 from rich.console import Console
-from rich.table import Table
 
 from opsbook.cli import netviews
+from opsbook.cli.change import ChangeArgs, ForceOpt, TicketOpt, YesOpt, run_runbook_change
 from opsbook.errors import UsageError
 from opsbook.network import operations
 from opsbook.network.backup import BackupStore, default_store
-from opsbook.network.connect import DEFAULT_WORKERS, Outcome, netmiko_connector, run_many
+from opsbook.network.connect import DEFAULT_WORKERS, Outcome
 from opsbook.network.derive import derive_vars
 from opsbook.network.facts import device_facts
 from opsbook.network.inventory import NetDevice, load_devices
-from opsbook.network.push import (
-    DEFAULT_REVERT_MINUTES,
-    Prepared,
-    PushOptions,
-    PushResult,
-    PushStatus,
-    apply,
-    prepare,
-    prepare_restore,
-)
+from opsbook.network.push import DEFAULT_REVERT_MINUTES
 from opsbook.network.redact import redact
 from opsbook.network.remediation import plan
 from opsbook.network.render import render_device
@@ -50,7 +40,9 @@ app = typer.Typer(
 InventoryOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--inventory", "-i", help="Inventory file or folder; repeat for several. Default: inventory/lab."
+        "--inventory",
+        "-i",
+        help="Inventory file or folder; repeat for several. Default: the context's register.",
     ),
 ]
 LimitOpt = Annotated[
@@ -283,123 +275,36 @@ def remediate_cmd(
 
 
 # --------------------------------------------------------------------------------------------
-# push / restore
+# push / restore: the runbooks network-push and restore-network-config, through the change flow
 # --------------------------------------------------------------------------------------------
 
-
-def _show_prepared(out: Console, prepared: list[Prepared]) -> None:
-    for item in prepared:
-        r = item.result
-        head = f"[bold]{r.device}[/] ({r.platform}): {r.status.value}"
-        if r.features:
-            head += f" — features: {', '.join(r.features)}"
-        out.print(head)
-        if r.error:
-            out.print(f"  [red]{r.error}[/]")
-        if r.commands:
-            _print_lines(out, "commands", r.commands)
-        if r.management:
-            _print_lines(out, "touching management", r.management)
-        if r.unrestorable:
-            _print_lines(out, "cannot restore (redacted secrets no longer on the device)", r.unrestorable)
+AllowMgmtOpt = Annotated[
+    bool,
+    typer.Option("--allow-mgmt", help="Allow changes to the management interface or management ACL."),
+]
+RevertOpt = Annotated[
+    int,
+    typer.Option("--revert-minutes", min=1, max=120, help="IOS revert timer while the change is checked."),
+]
 
 
-def _confirm(out: Console, count: int, yes: bool) -> bool:
-    if yes:
-        return True
-    if not sys.stdin.isatty():
-        raise UsageError(
-            "Refusing to change devices without confirmation: no terminal to ask on.",
-            hint="review with --check, then re-run with --yes",
-        )
-    answer: str = typer.prompt(f"Apply to {count} device(s)? Type 'yes' to proceed", default="no")
-    return answer.strip().lower() == "yes"
-
-
-_PUSH_EXIT = {
-    PushStatus.UNCHANGED: 0,
-    PushStatus.PLANNED: 0,
-    PushStatus.APPLIED: 0,
-    PushStatus.DECLINED: 2,
-    PushStatus.REFUSED: 2,
-    PushStatus.ROLLED_BACK: 2,
-    PushStatus.FAILED: 1,
-}
-
-
-def _record(results: list[PushResult], kind: str) -> Path:
-    paths = project_paths()
-    from opsbook.base.ids import new_run_id  # noqa: PLC0415 - only needed when recording
-
-    run_id = new_run_id()
-    folder = paths.runs / run_id
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"net-{kind}.json"
-    target.write_text(json.dumps([r.to_dict() for r in results], indent=2) + "\n", encoding="utf-8")
-    return target
-
-
-def _run_push(
-    out: Console,
-    prepared_items: list[Prepared],
+def _network_change(
+    runbook: str,
     *,
-    backup_store: BackupStore,
-    check: bool,
-    yes: bool,
-    options: PushOptions,
-    workers: int,
-    kind: str,
+    limit: str,
+    params: dict[str, str],
+    inventory: list[str] | None,
+    store: Path | None,
+    **kw: Any,
 ) -> None:
-    _show_prepared(out, prepared_items)
-    actionable = [p for p in prepared_items if p.actionable]
-    results = [p.result for p in prepared_items]
-    if check or not actionable:
-        out.print("check only: nothing applied" if check else "nothing to apply")
-        raise typer.Exit(max((_PUSH_EXIT[r.status] for r in results), default=0))
-    if not _confirm(out, len(actionable), yes):
-        for p in actionable:
-            p.result.status = PushStatus.DECLINED
-        out.print("declined: nothing applied")
-        raise typer.Exit(2)
-    connector = netmiko_connector()
-    with out.status(f"applying to {len(actionable)} device(s)…"):
-        outcomes = run_many(
-            [p.device for p in actionable],
-            lambda d: apply(
-                next(p for p in actionable if p.device.name == d.name),
-                store=backup_store,
-                connector=connector,
-                options=options,
-            ),
-            workers=workers,
-        )
-    for outcome in outcomes:
-        if outcome.error is not None:
-            prepared = next(p for p in actionable if p.device.name == outcome.device.name)
-            prepared.result.status = PushStatus.FAILED
-            prepared.result.error = outcome.error.message
-    table = Table("device", "result", "steps / error")
-    for r in results:
-        detail = "\n".join(r.steps[-4:]) + (f"\n[red]{r.error}[/]" if r.error else "")
-        table.add_row(r.device, r.status.value, detail)
-    out.print(table)
-    out.print(f"record: {_record(results, kind)}")
-    raise typer.Exit(max(_PUSH_EXIT[r.status] for r in results))
-
-
-def _prepare_all(devices: list[NetDevice], job: Any, workers: int, out: Console) -> list[Prepared]:
-    outcomes: list[Outcome[Prepared]] = run_many(devices, job, workers=workers)
-    prepared: list[Prepared] = []
-    failed = False
-    for outcome in outcomes:
-        if outcome.value is not None:
-            prepared.append(outcome.value)
-        else:
-            failed = True
-            out.print(f"[red]{outcome.device.name}: {_error_text(outcome)}[/]")
-    if failed and not prepared:
-        raise typer.Exit(1)
-    return prepared
+    if store is not None:  # the runbook's module reads the store from the environment (docs/network.md)
+        os.environ["OPSBOOK_NETBACKUP"] = str(store.resolve())
+    out = _console()
+    outcome = run_runbook_change(out, runbook, limit=limit, params=params, inventory=inventory, **kw)
+    record = outcome.record
+    for host, rec in (record.hosts if record else {}).items():
+        out.print(f"{host}: {rec.checks.post.get('status') or rec.status}", markup=False)
+    raise typer.Exit(int(outcome.exit_code))
 
 
 @app.command("push")
@@ -412,52 +317,34 @@ def push_cmd(
     check: Annotated[
         bool, typer.Option("--check", help="Back up and show the plan; change nothing.")
     ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    allow_mgmt: Annotated[
-        bool,
-        typer.Option("--allow-mgmt", help="Allow changes to the management interface or management ACL."),
-    ] = False,
-    revert_minutes: Annotated[
-        int,
-        typer.Option(
-            "--revert-minutes", min=1, max=120, help="IOS revert timer while the change is checked."
-        ),
-    ] = DEFAULT_REVERT_MINUTES,
+    yes: YesOpt = False,
+    ticket: TicketOpt = None,
+    force: ForceOpt = None,
+    allow_mgmt: AllowMgmtOpt = False,
+    revert_minutes: RevertOpt = DEFAULT_REVERT_MINUTES,
     store: StoreOpt = None,
     workers: WorkersOpt = 10,
 ) -> None:
-    """Safely push the intended configuration to devices, or roll back.
+    """Safely push the intended configuration to devices, or roll back (runbook network-push).
 
-    backup → plan → confirm → apply (IOS under a revert timer) → post-checks (reachable,
-    compliant, net_post_checks) → confirm and save, or roll back to the backup.
+    The change flow (docs/changes.md): --ticket, maintenance window (or --force REASON), a lock
+    per device, check-mode plan, consent (or --yes), then backup → apply (IOS under a revert
+    timer) → post-checks (reachable, compliant, net_post_checks) → confirm and save, or roll back
+    to the backup; a record in `opsbook history`.
 
     Refuses changes to the management interface / ACL (net_mgmt_interface, net_mgmt_acl) unless
-    --allow-mgmt. Exit 0: applied or nothing to do · 2: refused, declined or rolled back · 1: failed.
+    --allow-mgmt. Exit codes as for runbooks: 0 applied or nothing to do · 3 refused or declined ·
+    4 no such device · 5 failed or rolled back · 6 not verified.
     """
-    out = _console()
-    devices = _devices(inventory, limit)
-    backup_store = _store(store)
-    connector = netmiko_connector()
-    rendered = {d.name: render_device(d.name, d.platform, d.vars) for d in devices}
-    with out.status(f"backing up and planning {len(devices)} device(s)…"):
-        prepared = _prepare_all(
-            devices,
-            lambda d: prepare(
-                d, rendered[d.name], store=backup_store, connector=connector, allow_mgmt=allow_mgmt
-            ),
-            workers,
-            out,
-        )
-    options = PushOptions(allow_mgmt=allow_mgmt, revert_minutes=revert_minutes)
-    _run_push(
-        out,
-        prepared,
-        backup_store=backup_store,
+    _network_change(
+        "network-push",
+        limit=limit,
+        params={"allow_mgmt": str(allow_mgmt).lower(), "revert_minutes": str(revert_minutes)},
+        inventory=inventory,
+        store=store,
         check=check,
-        yes=yes,
-        options=options,
-        workers=workers,
-        kind="push",
+        change=ChangeArgs(yes=yes, ticket=ticket, force=force),
+        forks=workers,
     )
 
 
@@ -470,40 +357,29 @@ def restore_cmd(
     *,
     inventory: InventoryOpt = None,
     check: Annotated[bool, typer.Option("--check", help="Show the plan; change nothing.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    allow_mgmt: Annotated[
-        bool,
-        typer.Option("--allow-mgmt", help="Allow changes to the management interface or management ACL."),
-    ] = False,
-    revert_minutes: Annotated[
-        int,
-        typer.Option(
-            "--revert-minutes", min=1, max=120, help="IOS revert timer while the change is checked."
-        ),
-    ] = DEFAULT_REVERT_MINUTES,
+    yes: YesOpt = False,
+    ticket: TicketOpt = None,
+    force: ForceOpt = None,
+    allow_mgmt: AllowMgmtOpt = False,
+    revert_minutes: RevertOpt = DEFAULT_REVERT_MINUTES,
     store: StoreOpt = None,
 ) -> None:
-    """Restore a device to a stored backup, with the same safety as push.
+    """Restore a device to a stored backup, with the same safety as push (runbook restore-network-config).
 
-    Redacted secrets are kept as they are on the device. `opsbook net history DEVICE` lists backups."""
-    out = _console()
-    devices = _devices(inventory, device)
-    backup_store = _store(store)
-    connector = netmiko_connector()
-    prepared = [
-        prepare_restore(d, store=backup_store, connector=connector, ref=backup_ref, allow_mgmt=allow_mgmt)
-        for d in devices
-    ]
-    options = PushOptions(allow_mgmt=allow_mgmt, revert_minutes=revert_minutes)
-    _run_push(
-        out,
-        prepared,
-        backup_store=backup_store,
+    The same change flow as push; an emergency, so --ticket may follow later. Redacted secrets
+    are kept as they are on the device. `opsbook net backups DEVICE` lists backups."""
+    _network_change(
+        "restore-network-config",
+        limit=device,
+        params={
+            "backup": backup_ref,
+            "allow_mgmt": str(allow_mgmt).lower(),
+            "revert_minutes": str(revert_minutes),
+        },
+        inventory=inventory,
+        store=store,
         check=check,
-        yes=yes,
-        options=options,
-        workers=1,
-        kind="restore",
+        change=ChangeArgs(yes=yes, ticket=ticket, force=force),
     )
 
 

@@ -28,8 +28,9 @@ from opsbook.paths import ProjectPaths
 from opsbook.records.build import RunbookFacts, RunFacts, write_run
 from opsbook.records.findings import Change, HostFindings, collect_findings, host_changes, host_failures
 from opsbook.records.history import History
-from opsbook.records.model import Consent, ConsentGiven, ConsentLevel, Outcome, Purpose, Record
+from opsbook.records.model import Consent, ConsentLevel, Outcome, Purpose, Record
 from opsbook.results import RunResult, TaskStatus
+from opsbook.runbooks.consent import ask_consent, consent_required
 from opsbook.runbooks.exitcodes import ExitCode, RefusedError
 from opsbook.runbooks.loader import find_runbook
 from opsbook.runbooks.model import Category, Risk, Runbook
@@ -144,22 +145,6 @@ class RunOutcome:
     reports: tuple[Path, Path] | None = None
 
 
-def consent_required(runbook: Runbook, check: bool) -> ConsentLevel:
-    if check or runbook.risk is Risk.READ_ONLY:
-        return "none"
-    return "typed" if runbook.risk is Risk.DESTRUCTIVE else "yes-no"
-
-
-def confirmation_token(runbook: Runbook, targets: Sequence[Target]) -> tuple[str, str]:
-    """What a destructive run's operator must type, and the question that says so."""
-    environments = {t.environment for t in targets}
-    if runbook.confirmation == "environment" and len(environments) == 1 and "" not in environments:
-        env = environments.pop()
-        return env, f"This is DESTRUCTIVE on {len(targets)} host(s) in {env}. Type the environment name"
-    count = str(len(targets))
-    return count, f"This is DESTRUCTIVE on {count} host(s). Type the number of targets"
-
-
 def plan_withheld(runbook: Runbook, given: Mapping[str, Any]) -> list[str]:
     """Parameters (given a value) that a check-mode plan must not receive: commands run on the target."""
     return [n for n, p in runbook.parameters.items() if p.command and n in given]
@@ -206,9 +191,12 @@ class Engine:
         runbooks_dir: Path | None = None,
         playbooks_dir: Path | None = None,
         clock: Callable[[], datetime] = utc_now,
+        runner_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.paths = paths
         self.clock = clock
+        #: options for every runner call of this engine (``net push --workers``: forks)
+        self.runner_options = dict(runner_options or {})
         self.ui = ui
         self._runner = runner
         self.resolver = resolver
@@ -302,7 +290,7 @@ class Engine:
         stop = self._plan_blocks(plan, names)
         if stop is not None:
             return self._finish(session, plan, Consent(required=required, given="not-needed"), stop)
-        consent = self._consent(runbook, targets, required, request.yes)
+        consent = ask_consent(self.ui, runbook, targets, required, request.yes)
         if consent.given == "declined":
             summary = "the operator declined after the plan; nothing was changed"
             return self._finish(session, plan, consent, ("refused", ExitCode.REFUSED, summary))
@@ -334,7 +322,7 @@ class Engine:
             check=purpose != "apply",
             diff=True,
             timeout=runbook.timeout_seconds if prepared.timeout is None else (prepared.timeout or None),
-            **prepared.runner_options,
+            **{**self.runner_options, **prepared.runner_options},
             on_event=self.ui.on_event,
             on_status=self.ui.on_status,
             secrets=tuple(session.secret_values),
@@ -361,23 +349,6 @@ class Engine:
             where = ", ".join(failed) or "before reaching any host"
             return "failed", ExitCode.FAILED, f"the check-mode plan failed ({where}); nothing was changed"
         return None
-
-    def _consent(
-        self, runbook: Runbook, targets: Sequence[Target], required: ConsentLevel, yes: bool
-    ) -> Consent:
-        if required == "typed":
-            token, question = confirmation_token(runbook, targets)
-            if yes:
-                return Consent(required="typed", given="--yes", expected=token, at=now())
-            answer = self.ui.ask(f"{question} ({token!r}) to proceed")
-            given: ConsentGiven = "prompt" if answer.strip() == token else "declined"
-            if given == "declined":
-                self.ui.warn(f"you typed {answer.strip()!r}, not {token!r}: not confirmed, nothing changed")
-            return Consent(required="typed", given=given, expected=token, at=now())
-        if yes:
-            return Consent(required="yes-no", given="--yes", at=now())
-        agreed = self.ui.confirm(f"Apply runbook {runbook.name} to {len(targets)} host(s) as planned?")
-        return Consent(required="yes-no", given="prompt" if agreed else "declined", at=now())
 
     def _finish(
         self,
