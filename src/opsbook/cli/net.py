@@ -24,6 +24,7 @@ from opsbook.network.backup import BackupStore, default_store
 from opsbook.network.connect import DEFAULT_WORKERS, Outcome
 from opsbook.network.derive import derive_vars
 from opsbook.network.facts import device_facts
+from opsbook.network.features import parse_features
 from opsbook.network.inventory import NetDevice, load_devices
 from opsbook.network.push import DEFAULT_REVERT_MINUTES
 from opsbook.network.redact import redact
@@ -82,6 +83,14 @@ def _error_text(outcome: Outcome[Any]) -> str:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+FeaturesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--features",
+        help="Only these features, comma-separated (e.g. ntp,logging): "
+        "the rest of a plan, such as a refused management change, stays as it is.",
+    ),
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
@@ -247,11 +256,13 @@ def remediate_cmd(
     inventory: InventoryOpt = None,
     limit: LimitOpt = None,
     workers: WorkersOpt = DEFAULT_WORKERS,
+    features: FeaturesOpt = None,
 ) -> None:
     """Show the commands that would bring each device to its intended configuration, and their rollback.
 
     Nothing is changed; `opsbook net push` applies them."""
     out = _console()
+    chosen = parse_features(features)
     devices = _devices(inventory, limit)
     rendered = operations.render_all(devices)
     outcomes = operations.fetch_running(devices, workers=workers)
@@ -263,7 +274,7 @@ def remediate_cmd(
             out.print(f"[red]{device.name}: {_error_text(outcome) or intended}[/]")
             code = 1
             continue
-        p = plan(device.name, device.platform, outcome.value, intended.features)
+        p = plan(device.name, device.platform, outcome.value, intended.only(chosen).features)
         if p.empty:
             out.print(f"[green]{device.name}: compliant, nothing to do[/]")
             continue
@@ -322,6 +333,7 @@ def push_cmd(
     force: ForceOpt = None,
     allow_mgmt: AllowMgmtOpt = False,
     revert_minutes: RevertOpt = DEFAULT_REVERT_MINUTES,
+    features: FeaturesOpt = None,
     store: StoreOpt = None,
     workers: WorkersOpt = 10,
 ) -> None:
@@ -333,13 +345,17 @@ def push_cmd(
     to the backup; a record in `opsbook history`.
 
     Refuses changes to the management interface / ACL (net_mgmt_interface, net_mgmt_acl) unless
-    --allow-mgmt. Exit codes as for runbooks: 0 applied or nothing to do · 3 refused or declined ·
-    4 no such device · 5 failed or rolled back · 6 not verified.
+    --allow-mgmt; --features pushes the other features alone. Exit codes as for runbooks: 0 applied
+    or nothing to do · 3 refused or declined · 4 no such device · 5 failed or rolled back · 6 not verified.
     """
+    params = {"allow_mgmt": str(allow_mgmt).lower(), "revert_minutes": str(revert_minutes)}
+    chosen = parse_features(features)
+    if chosen is not None:
+        params["features"] = ",".join(chosen)
     _network_change(
         "network-push",
         limit=limit,
-        params={"allow_mgmt": str(allow_mgmt).lower(), "revert_minutes": str(revert_minutes)},
+        params=params,
         inventory=inventory,
         store=store,
         check=check,
@@ -352,8 +368,12 @@ def push_cmd(
 def restore_cmd(
     device: Annotated[str, typer.Argument(help="Device to restore.")],
     backup_ref: Annotated[
-        str, typer.Argument(help="Backup to restore: commit id or @N (default @1, the latest).")
-    ] = "@1",
+        str,
+        typer.Argument(
+            help="Backup to restore: commit id, date (2026-12-03 = that day's last), latest, "
+            "or @N with --as-of (see `opsbook net backups DEVICE`)."
+        ),
+    ] = "latest",
     *,
     inventory: InventoryOpt = None,
     check: Annotated[bool, typer.Option("--check", help="Show the plan; change nothing.")] = False,
@@ -362,17 +382,20 @@ def restore_cmd(
     force: ForceOpt = None,
     allow_mgmt: AllowMgmtOpt = False,
     revert_minutes: RevertOpt = DEFAULT_REVERT_MINUTES,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Restore a device to a stored backup, with the same safety as push (runbook restore-network-config).
 
     The same change flow as push; an emergency, so --ticket may follow later. Redacted secrets
     are kept as they are on the device. `opsbook net backups DEVICE` lists backups."""
+    # the reference is resolved here, before anything else: the runbook gets the commit id
+    commit = _store(store).resolve(device, backup_ref, as_of=as_of)
     _network_change(
         "restore-network-config",
         limit=device,
         params={
-            "backup": backup_ref,
+            "backup": commit,
             "allow_mgmt": str(allow_mgmt).lower(),
             "revert_minutes": str(revert_minutes),
         },
