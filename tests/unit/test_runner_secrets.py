@@ -158,3 +158,8 @@ def test_known_secret_values_never_reach_the_bundle() -> None:
     # and without the known value, the patterns alone would have let it through
     _, plain = eb.make({**params, "known_secrets": []})
     assert plain["redactions"] == 0
+
+
+def test_an_inventory_file_brings_its_host_vars_and_group_vars(vaulted_register: Path) -> None:
+    """-i inventory/hosts.yml: ansible reads host_vars/ and group_vars/ beside it, and so does opsbook."""
+    assert sorted(vault_values([vaulted_register / "hosts.yml"], None)) == [CANARY, "whole-file-secret"]

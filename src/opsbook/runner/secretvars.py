@@ -144,13 +144,23 @@ def _vault_blocks(text: str) -> Iterator[tuple[str, bool]]:
 
 
 def _inventory_files(sources: Iterable[Path]) -> Iterator[Path]:
+    """Every file ansible reads for these sources: the file itself and the ``host_vars/`` and
+    ``group_vars/`` beside it, or everything in a folder."""
+    seen: set[Path] = set()
     for source in sources:
-        if source.is_file():
-            yield source
-        elif source.is_dir():
-            for path in sorted(source.rglob("*")):
-                if path.is_file() and not any(p.startswith(".") for p in path.relative_to(source).parts):
-                    yield path
+        folders = [source] if source.is_dir() else [source.parent / "host_vars", source.parent / "group_vars"]
+        files = [source] if source.is_file() else []
+        for folder in folders:
+            if folder.is_dir():
+                files += [
+                    p
+                    for p in sorted(folder.rglob("*"))
+                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                ]
+        for path in files:
+            if path not in seen:
+                seen.add(path)
+                yield path
 
 
 def vault_values(sources: Iterable[Path], ansible_cfg: Path | None) -> list[str]:
