@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opsbook.lab.devices import ios, vrp
+from opsbook.lab.devices import ios, ios_grammar, vrp, vrp_grammar
 from opsbook.lab.devices.device import DeviceState
 from opsbook.lab.devices.initial import initial_config
 from opsbook.lab.devices.session import CliSession
@@ -35,27 +35,27 @@ def _session(platform: Platform) -> CliSession:
 
 
 IOS_CASES = [
-    *[([], p) for p, _ in ios._EXEC_PRIV],
-    *[(["configure terminal"], p) for p, _ in ios._GLOBAL],
-    *[(["configure terminal", "interface Gi1/0/6"], p) for p, _ in ios._IF],
-    *[(["configure terminal", "line vty 0 4"], p) for p, _ in ios._LINE],
-    *[(["configure terminal", "ip access-list extended T"], p) for p, _ in ios._ACL],
-    *[(["configure terminal", "vlan 30"], p) for p, _ in ios._VLAN],
-    *[(["configure terminal", "router bgp 1"], p) for p, _ in ios._ROUTER],
-    *[(["configure terminal", "router bgp 1", "address-family ipv4"], p) for p, _ in ios._AF],
-    *[(["configure terminal", "archive"], p) for p, _ in ios._ARCHIVE],
+    *[([], p) for p, _ in ios_grammar.EXEC_PRIV],
+    *[(["configure terminal"], p) for p, _ in ios_grammar.GLOBAL],
+    *[(["configure terminal", "interface Gi1/0/6"], p) for p, _ in ios_grammar.IF],
+    *[(["configure terminal", "line vty 0 4"], p) for p, _ in ios_grammar.LINE],
+    *[(["configure terminal", "ip access-list extended T"], p) for p, _ in ios_grammar.ACL],
+    *[(["configure terminal", "vlan 30"], p) for p, _ in ios_grammar.VLAN],
+    *[(["configure terminal", "router bgp 1"], p) for p, _ in ios_grammar.ROUTER],
+    *[(["configure terminal", "router bgp 1", "address-family ipv4"], p) for p, _ in ios_grammar.AF],
+    *[(["configure terminal", "archive"], p) for p, _ in ios_grammar.ARCHIVE],
 ]
 VRP_CASES = [
-    *[([], p) for p, _ in vrp._USER],
-    *[(["system-view"], p) for p, _ in vrp._SYSTEM],
-    *[(["system-view", "interface g0/0/2"], p) for p, _ in vrp._INTERFACE],
-    *[(["system-view", "aaa"], p) for p, _ in vrp._AAA],
-    *[(["system-view", "acl 3001"], p) for p, _ in vrp._ACL],
-    *[(["system-view", "user-interface vty 0 4"], p) for p, _ in vrp._UI],
-    *[(["system-view", "vlan 30"], p) for p, _ in vrp._VLAN],
-    *[(["system-view", "ospf 1"], p) for p, _ in vrp._OSPF],
-    *[(["system-view", "ospf 1", "area 0"], p) for p, _ in vrp._AREA],
-    *[(["system-view", "bgp 1"], p) for p, _ in vrp._BGP],
+    *[([], p) for p, _ in vrp_grammar.USER],
+    *[(["system-view"], p) for p, _ in vrp_grammar.SYSTEM],
+    *[(["system-view", "interface g0/0/2"], p) for p, _ in vrp_grammar.INTERFACE],
+    *[(["system-view", "aaa"], p) for p, _ in vrp_grammar.AAA],
+    *[(["system-view", "acl 3001"], p) for p, _ in vrp_grammar.ACL],
+    *[(["system-view", "user-interface vty 0 4"], p) for p, _ in vrp_grammar.UI],
+    *[(["system-view", "vlan 30"], p) for p, _ in vrp_grammar.VLAN],
+    *[(["system-view", "ospf 1"], p) for p, _ in vrp_grammar.OSPF],
+    *[(["system-view", "ospf 1", "area 0"], p) for p, _ in vrp_grammar.AREA],
+    *[(["system-view", "bgp 1"], p) for p, _ in vrp_grammar.BGP],
 ]
 
 

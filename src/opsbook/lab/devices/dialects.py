@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opsbook.lab.devices import ios, vrp
+from opsbook.lab.devices import ios, ios_edits, vrp
 from opsbook.lab.devices.auth import ios_login, vrp_login
 from opsbook.lab.devices.device import DeviceState, LinkState
 from opsbook.lab.devices.session import CliSession
@@ -25,12 +25,12 @@ def log_link(dev: DeviceState, name: str, old: LinkState, new: LinkState) -> Non
     if dev.platform == "huawei_vrp":
         vrp.log_link(dev, name, old, new)
     else:
-        ios.log_link(dev, name, old, new)
+        ios_edits.log_link(dev, name, old, new)
 
 
 def tick(dev: DeviceState) -> bool:
     """Run out revert timers; log the rollback. True when the device rolled back."""
     if dev.tick():
-        ios.log_rollback(dev)
+        ios_edits.log_rollback(dev)
         return True
     return False

@@ -20,6 +20,7 @@ class Reply:
     prompt: str | None = None  # a question instead of the usual prompt ("" = print nothing)
     hide_input: bool = False  # the next line is a secret: do not echo it
     close: bool = False  # close the connection after the output
+    not_understood: bool = False  # a parse error: IOS prints it as it is, output filters or not
 
 
 Handler = Callable[[str], Reply]

@@ -3,208 +3,43 @@
 ``display`` works in every view; ``system-view`` enters configuration, ``quit`` goes up one
 view, ``return`` (or Ctrl+Z) goes back to the user view, ``undo`` removes, ``save`` asks
 ``Are you sure to continue?[Y/N]:``. Secrets are stored the way VRP shows them: local-user
-passwords as ``irreversible-cipher``, SNMP communities as ``cipher %^%#…%^%#``.
+passwords as ``irreversible-cipher``, SNMP communities as ``cipher %^%#…%^%#``. The grammars are
+in :mod:`~opsbook.lab.devices.vrp_grammar`; how a line is resolved and dispatched is the shared
+:mod:`~opsbook.lab.devices.core`.
 """
 
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import ClassVar
 
 from opsbook.lab.devices import vrp_show as show
 from opsbook.lab.devices.clockfmt import vrp_stamp
 from opsbook.lab.devices.config import Node
+from opsbook.lab.devices.core import Edit, ModalSession, Show
 from opsbook.lab.devices.device import DeviceState, LinkState
-from opsbook.lab.devices.editing import format_vlan_list, open_block, parse_vlan_list, remove_line, set_line
+from opsbook.lab.devices.editing import format_vlan_list, parse_vlan_list, remove_line, set_line
 from opsbook.lab.devices.grammar import Grammar, Match, ParseError, caret_line, tokenize
-from opsbook.lab.devices.interfaces import is_logical, normalize_interface
+from opsbook.lab.devices.interfaces import is_logical
 from opsbook.lab.devices.passwords import derive_salt, vrp_cipher, vrp_irreversible
-from opsbook.lab.devices.pipes import PipeError, apply_filters, split_pipes
-from opsbook.lab.devices.session import CliSession, Reply
+from opsbook.lab.devices.session import Reply
+from opsbook.lab.devices.vrp_grammar import DISPLAY_GRAMMAR, MODES, USER_GRAMMAR, view_suffix
 
-
-def _iface(name: str) -> str | None:
-    return normalize_interface(name, "huawei_vrp")
-
-
-_DISPLAY = [
-    ("display version", "display_version"),
-    ("display current-configuration", "display_current"),
-    ("display current-configuration interface <iface>", "display_current_int"),
-    ("display saved-configuration", "display_saved"),
-    ("display startup", "display_startup"),
-    ("display this", "display_this"),
-    ("display ip interface brief", "display_ip_int_brief"),
-    ("display interface brief", "display_int_brief"),
-    ("display interface", "display_interfaces"),
-    ("display interface <iface>", "display_interface"),
-    ("display vlan", "display_vlan"),
-    ("display clock", "display_clock"),
-    ("display users", "display_users"),
-    ("display logbuffer", "display_logbuffer"),
-    ("display esn", "display_esn"),
-    ("display device", "display_device"),
-    ("display elabel", "display_elabel"),
-    ("display history-command", "noop"),
-]
-_COMMON = [*_DISPLAY, ("quit", "quit"), ("return", "return")]
-_USER = [
-    *_COMMON,
-    ("screen-length <int> temporary", "noop"),
-    ("undo screen-length temporary", "noop"),
-    ("screen-width <int>", "noop"),
-    ("terminal monitor", "noop"),
-    ("undo terminal monitor", "noop"),
-    ("system-view", "system_view"),
-    ("save", "save"),
-    ("save <word>", "save"),
-    ("reboot", "reboot"),
-    ("ping <rest>", "ping"),
-]
-_SYSTEM = [
-    *_COMMON,
-    ("sysname <word>", "line"),
-    ("interface <iface>", "interface"),
-    ("vlan <int>", "vlan"),
-    ("vlan batch <rest>", "vlan_batch"),
-    ("aaa", "block"),
-    ("acl <int>", "acl"),
-    ("acl number <int>", "acl"),
-    ("user-interface vty <int> <int>", "block"),
-    ("user-interface con <int>", "block"),
-    ("user-interface console <int>", "ui_con"),
-    ("info-center <rest>", "line"),
-    ("ntp-service <rest>", "line"),
-    ("snmp-agent", "line"),
-    ("snmp-agent community read <rest>", "community"),
-    ("snmp-agent community write <rest>", "community"),
-    ("snmp-agent <rest>", "line"),
-    ("clock timezone <rest>", "line"),
-    ("header login information <rest>", "line"),
-    ("header shell information <rest>", "line"),
-    ("ip route-static <rest>", "line"),
-    ("stelnet server enable", "line"),
-    ("ssh user <rest>", "line"),
-    ("ssh <rest>", "line"),
-    ("ospf <int>", "block"),
-    ("ospf <int> router-id <word>", "block"),
-    ("bgp <int>", "block"),
-    ("stp <rest>", "line"),
-    ("dhcp enable", "line"),
-    ("lldp enable", "line"),
-    ("ip vpn-instance <word>", "block"),
-    ("telnet server enable", "line"),
-    ("save", "save"),
-]
-_INTERFACE = [
-    *_COMMON,
-    ("description <rest>", "line"),
-    ("ip address <rest>", "line"),
-    ("shutdown", "line"),
-    ("port link-type <word>", "line"),
-    ("port default vlan <int>", "line"),
-    ("port trunk allow-pass vlan <rest>", "line"),
-    ("port trunk pvid vlan <int>", "line"),
-    ("traffic-filter inbound acl <rest>", "line"),
-    ("traffic-filter outbound acl <rest>", "line"),
-    ("mtu <int>", "line"),
-    ("speed <word>", "line"),
-    ("duplex <word>", "line"),
-    ("negotiation auto", "line"),
-    ("ospf <rest>", "line"),
-    ("dhcp select <rest>", "line"),
-    ("arp <rest>", "line"),
-    ("ipv6 <rest>", "line"),
-    ("stp <rest>", "line"),
-    ("lldp <rest>", "line"),
-]
-_AAA = [
-    *_COMMON,
-    ("local-user <word> password <rest>", "local_user_password"),
-    ("local-user <word> <rest>", "line"),
-    ("authentication-scheme <word>", "line"),
-    ("authorization-scheme <word>", "line"),
-    ("accounting-scheme <word>", "line"),
-    ("domain <word>", "line"),
-]
-_ACL = [
-    *_COMMON,
-    ("rule <int> <rest>", "rule"),
-    ("rule <rest>", "rule"),
-    ("description <rest>", "line"),
-    ("step <int>", "line"),
-]
-_UI = [
-    *_COMMON,
-    ("authentication-mode <word>", "line"),
-    ("protocol inbound <word>", "line"),
-    ("acl <int> inbound", "line"),
-    ("acl <int> outbound", "line"),
-    ("idle-timeout <int> <rest?>", "line"),
-    ("user privilege level <int>", "line"),
-    ("screen-length <int>", "line"),
-    ("history-command <rest>", "line"),
-    ("set authentication password <rest>", "line"),
-]
-_VLAN = [*_COMMON, ("description <rest>", "line"), ("name <word>", "line")]
-_OSPF = [
-    *_COMMON,
-    ("area <word>", "area"),
-    ("import-route <rest>", "line"),
-    ("default-route-advertise <rest?>", "line"),
-    ("silent-interface <rest>", "line"),
-]
-_AREA = [*_COMMON, ("network <rest>", "line"), ("authentication-mode <rest>", "line")]
-_BGP = [
-    *_COMMON,
-    ("peer <rest>", "line"),
-    ("router-id <word>", "line"),
-    ("ipv4-family <rest>", "block"),
-    ("network <rest>", "line"),
-    ("import-route <rest>", "line"),
-]
-
-
-class _Grammars:
-    user = Grammar(_USER, _iface)
-    system = Grammar(_SYSTEM, _iface)
-    by_view: ClassVar[dict[str, Grammar]] = {
-        "interface": Grammar(_INTERFACE, _iface),
-        "aaa": Grammar(_AAA, _iface),
-        "acl": Grammar(_ACL, _iface),
-        "user-interface": Grammar(_UI, _iface),
-        "vlan": Grammar(_VLAN, _iface),
-        "ospf": Grammar(_OSPF, _iface),
-        "area": Grammar(_AREA, _iface),
-        "bgp": Grammar(_BGP, _iface),
-    }
-    generic = Grammar([*_COMMON, ("<rest>", "line")], _iface)
-
-
-def view_suffix(path: list[str]) -> str:
-    """The part after ``host-`` in ``[host-GigabitEthernet0/0/1]``."""
-    text = path[-1]
-    words = text.split()
-    if words[0] == "interface":
-        return words[1]
-    if words[0] == "acl":
-        number = int(words[-1])
-        kind = "basic" if number < 3000 else ("adv" if number < 4000 else "L2")
-        return f"acl-{kind}-{number}"
-    if words[0] == "user-interface":
-        return "ui-console0" if words[1] == "con" else f"ui-vty{words[2]}-{words[3]}"
-    if words[0] == "vlan":
-        return f"vlan{words[1]}"
-    if words[0] == "ospf":
-        return f"ospf-{words[1]}"
-    if words[0] == "area" and len(path) > 1:
-        return f"{view_suffix(path[:-1])}-area-{words[1]}"
-    if words[0] == "bgp":
-        return "bgp"
-    if words[0] == "ip" and words[1] == "vpn-instance":
-        return f"vpn-instance-{words[2]}"
-    return words[0]
+#: Commands that print from the device alone.
+_SHOWS: dict[str, Show] = {
+    "noop": lambda dev: "",
+    "display_version": show.display_version,
+    "display_current": show.display_current,
+    "display_saved": show.display_saved,
+    "display_ip_int_brief": show.display_ip_interface_brief,
+    "display_int_brief": show.display_interface_brief,
+    "display_vlan": show.display_vlan,
+    "display_clock": show.display_clock,
+    "display_logbuffer": show.display_logbuffer,
+    "display_esn": show.display_esn,
+    "display_device": show.display_device,
+    "display_elabel": show.display_elabel,
+}
 
 
 def _area_id(word: str) -> str:
@@ -214,18 +49,17 @@ def _area_id(word: str) -> str:
     return word
 
 
-class VrpSession(CliSession):
+class VrpSession(ModalSession):
     platform = "huawei_vrp"
-
-    def __init__(self, device: DeviceState, user: str, peer: str = "127.0.0.1", privilege: int = 15) -> None:
-        super().__init__(device, user, peer)
-        self.privilege = privilege
-        self.system = False
-        self.path: list[str] = []
+    negation = "undo"
+    modes = MODES
+    shows: ClassVar[dict[str, Show]] = _SHOWS
+    pipes_in_config = True
+    ctrl_z_anywhere = True
 
     def prompt(self) -> str:
         host = self.device.hostname()
-        if not self.system:
+        if not self.configuring:
             return f"<{host}>"
         if not self.path:
             return f"[{host}]"
@@ -241,7 +75,7 @@ class VrpSession(CliSession):
     def rejected(self, line: str) -> Reply:
         return Reply(output="Error: Failed to pass the authorization.\n")
 
-    def error(self, err: ParseError, offset: int = 0) -> Reply:
+    def parse_error(self, err: ParseError, line: str, offset: int = 0) -> Reply:
         caret = caret_line(self.prompt(), err.position + offset)
         kind = {"incomplete": "Incomplete", "ambiguous": "Ambiguous"}.get(err.kind, "Unrecognized")
         return Reply(output=f"{caret}\nError: {kind} command found at '^' position.\n")
@@ -251,75 +85,58 @@ class VrpSession(CliSession):
             output=f"{caret_line(self.prompt(), position)}\nError: Wrong parameter found at '^' position.\n"
         )
 
-    # --- dispatch -------------------------------------------------------------------------------
-    def execute(self, line: str) -> Reply:
-        if not line.strip():
-            return Reply()
-        if line.strip() == "\x1a":
-            return self._x_return(None)
-        try:
-            command, filters = split_pipes(line, "huawei_vrp")
-        except PipeError as exc:
-            return self.error(ParseError("invalid", exc.offset))
+    def exec_grammar(self) -> Grammar:
+        return USER_GRAMMAR
+
+    def anywhere(self, command: str) -> Grammar | None:
         tokens = tokenize(command)
         if tokens and "display".startswith(tokens[0].text.lower()) and len(tokens[0].text) >= 3:
-            reply = self._run(Grammar(_DISPLAY, _iface), command)
-        elif not self.system:
-            reply = self._run(_Grammars.user, command)
-        else:
-            reply = self._config(command)
-        if filters and reply.output:
-            reply.output = apply_filters(reply.output, filters)
-        return reply
+            return DISPLAY_GRAMMAR
+        return None
 
-    def _run(self, grammar: Grammar, command: str) -> Reply:
-        match = grammar.match(command)
-        if isinstance(match, ParseError):
-            return self.error(match)
-        reply = getattr(self, f"_x_{match.action}")(match)
-        assert isinstance(reply, Reply)
-        return reply
+    def is_session_action(self, action: str) -> bool:
+        return action in ("quit", "return") or action.startswith("display")
+
+    def leave_config(self) -> Reply:
+        return self._x_return(None)
+
+    def log_link(self, name: str, old: LinkState, new: LinkState) -> None:
+        log_link(self.device, name, old, new)
+
+    def after_edit(self, line: str) -> None:
+        self.device.add_log(
+            f"%%01SHELL/5/CMDRECORD(s)[0]:Recorded command information. (Task=VT0, Ip={self.peer}, "
+            f'VpnName=, User={self.user}, AuthenticationMethod="Local-user", Command="{line.strip()}")'
+        )
 
     # --- user view and display ------------------------------------------------------------------
-    def _x_noop(self, m: Match | None) -> Reply:
-        return Reply()
-
     def _x_quit(self, m: Match | None) -> Reply:
-        if not self.system:
+        if not self.configuring:
             return Reply(close=True)
         if self.path:
             self.path.pop()
         else:
-            self.system = False
+            self.configuring = False
         return Reply()
 
     def _x_return(self, m: Match | None) -> Reply:
-        if self.system:
-            self.system = False
+        if self.configuring:
+            self.configuring = False
             self.path = []
         return Reply()
 
     def _x_system_view(self, m: Match) -> Reply:
         if self.privilege < 3:
-            return self.error(ParseError("invalid", 0))
-        self.system = True
+            return self.parse_error(ParseError("invalid", 0), "")
+        self.configuring = True
         self.path = []
         return Reply(output="Enter system view, return user view with Ctrl+Z.\n")
-
-    def _x_display_version(self, m: Match) -> Reply:
-        return Reply(output=show.display_version(self.device))
-
-    def _x_display_current(self, m: Match) -> Reply:
-        return Reply(output=show.display_current(self.device))
 
     def _x_display_current_int(self, m: Match) -> Reply:
         node = self.device.interface_node(m.args[0])
         if node is None:
             return self.wrong(len("display current-configuration interface "))
         return Reply(output=show.display_block(node))
-
-    def _x_display_saved(self, m: Match) -> Reply:
-        return Reply(output=show.display_saved(self.device))
 
     def _x_display_startup(self, m: Match) -> Reply:
         return Reply(
@@ -340,16 +157,10 @@ class VrpSession(CliSession):
         )
 
     def _x_display_this(self, m: Match) -> Reply:
-        if self.system and self.path:
-            node = self._parent()
+        if self.configuring and self.path:
+            node = self.parent()
             return Reply(output=show.display_block(node))
         return Reply(output=show.display_current(self.device))
-
-    def _x_display_ip_int_brief(self, m: Match) -> Reply:
-        return Reply(output=show.display_ip_interface_brief(self.device))
-
-    def _x_display_int_brief(self, m: Match) -> Reply:
-        return Reply(output=show.display_interface_brief(self.device))
 
     def _x_display_interfaces(self, m: Match) -> Reply:
         return Reply(
@@ -364,26 +175,8 @@ class VrpSession(CliSession):
             return self.wrong(len("display interface "))
         return Reply(output=show.display_interface(self.device, m.args[0], node))
 
-    def _x_display_vlan(self, m: Match) -> Reply:
-        return Reply(output=show.display_vlan(self.device))
-
-    def _x_display_clock(self, m: Match) -> Reply:
-        return Reply(output=show.display_clock(self.device))
-
     def _x_display_users(self, m: Match) -> Reply:
         return Reply(output=show.display_users(self.device, self.user, self.peer))
-
-    def _x_display_logbuffer(self, m: Match) -> Reply:
-        return Reply(output=show.display_logbuffer(self.device))
-
-    def _x_display_esn(self, m: Match) -> Reply:
-        return Reply(output=show.display_esn(self.device))
-
-    def _x_display_device(self, m: Match) -> Reply:
-        return Reply(output=show.display_device(self.device))
-
-    def _x_display_elabel(self, m: Match) -> Reply:
-        return Reply(output=show.display_elabel(self.device))
 
     def _x_ping(self, m: Match) -> Reply:
         target = m.args[0].split()[-1]
@@ -401,7 +194,7 @@ class VrpSession(CliSession):
 
     def _x_save(self, m: Match) -> Reply:
         if self.privilege < 3:
-            return self.error(ParseError("invalid", 0))
+            return self.parse_error(ParseError("invalid", 0), "")
         return self.ask(
             "  Are you sure to continue?[Y/N]:",
             self._save_answer,
@@ -441,120 +234,82 @@ class VrpSession(CliSession):
         return Reply(output="Info: system is rebooting ,please wait...\n", close=True)
 
     # --- configuration --------------------------------------------------------------------------
-    def _grammar_for(self, path: list[str]) -> Grammar | None:
-        if not path:
-            return _Grammars.system
-        return _Grammars.by_view.get(path[-1].split()[0])
+    def _c_save(self, e: Edit) -> Reply:
+        return self._x_save(e.match)
 
-    def _config(self, line: str) -> Reply:
-        tokens = tokenize(line)
-        negate = False
-        body = line
-        offset = 0
-        if tokens[0].text.lower() == "undo":
-            if len(tokens) == 1:
-                return self.error(ParseError("incomplete", len(line)))
-            negate = True
-            offset = tokens[1].start
-            body = line[offset:]
-        first_error: ParseError | None = None
-        for level in range(len(self.path), -1, -1):
-            grammar = self._grammar_for(self.path[:level])
-            if grammar is None:
-                if isinstance(_Grammars.system.match(body), Match):
-                    continue
-                grammar = _Grammars.generic
-            if negate:
-                grammar = grammar.negated()
-            match = grammar.match(body)
-            if isinstance(match, Match):
-                if match.action in ("quit", "return") or match.action.startswith("display"):
-                    return self._run(grammar, body)
-                self.path = self.path[:level]
-                return self.track_links(partial(self._apply, match, negate, offset, line))
-            if first_error is None:
-                first_error = match
-        assert first_error is not None
-        return self.error(first_error, offset)
+    _u_save = _c_save
 
-    def _parent(self) -> Node:
-        node = self.device.running
-        for text in self.path:
-            node, _ = open_block(node, text, "huawei_vrp")
-        return node
+    def _c_acl(self, e: Edit) -> bool:
+        return self.enter(e, f"acl number {e.match.args[0]}")
 
-    def _apply(self, m: Match, negate: bool, offset: int, line: str) -> Reply:
-        action = m.action
-        if action == "save":
-            return self._x_save(m)
-        parent = self._parent()
-        text = m.text
-        if action == "acl":
-            text = f"acl number {m.args[0]}"
-            action = "block"
-        elif action == "ui_con":
-            text = f"user-interface con {m.args[0]}"
-            action = "block"
-        elif action == "area":
-            text = f"area {_area_id(m.args[0])}"
-            action = "block"
-        elif action == "block" and text.startswith("ospf ") and " router-id " in text:
-            text = " ".join(text.split()[:2])
-        changed = False
-        if negate:
-            result = self._undo(parent, action, text, m, offset)
-            if isinstance(result, Reply):
-                return result
-            changed = result
-        elif action == "interface":
-            name = m.args[0]
-            if self.device.interface_node(name) is None and not is_logical(name, "huawei_vrp"):
-                return self.wrong(offset + len("interface "))
-            _, changed = open_block(parent, text, "huawei_vrp")
-            self.path.append(text)
-        elif action in ("block", "vlan"):
-            _, changed = open_block(parent, text, "huawei_vrp")
-            self.path.append(text)
-            if action == "vlan":
-                changed = self._batch(parent, [int(m.args[0])], add=True) or changed
-        elif action == "vlan_batch":
-            vlans = parse_vlan_list(m.args[0])
-            if vlans is None:
-                return self.wrong(offset + len("vlan batch "))
-            changed = self._batch(parent, vlans, add=True)
-        elif action == "community":
-            changed = set_line(parent, self._community(m), "huawei_vrp")
-        elif action == "local_user_password":
-            changed = set_line(parent, self._local_user_password(m), "huawei_vrp")
-        elif action == "rule":
-            changed = self._rule(parent, m)
-        else:
-            changed = set_line(parent, text, "huawei_vrp")
-        if changed:
-            self.device.changed(self.user)
-        self.device.add_log(
-            f"%%01SHELL/5/CMDRECORD(s)[0]:Recorded command information. (Task=VT0, Ip={self.peer}, "
-            f'VpnName=, User={self.user}, AuthenticationMethod="Local-user", Command="{line.strip()}")'
-        )
-        return Reply()
+    def _u_acl(self, e: Edit) -> bool:
+        return self.remove_text(e, f"acl number {e.match.args[0]}")
 
-    def _undo(self, parent: Node, action: str, text: str, m: Match, offset: int) -> Reply | bool:
-        if action == "interface" and not is_logical(m.args[0], "huawei_vrp"):
-            return self.wrong(offset + len("interface "))
-        if action == "vlan":
-            return self._batch(parent, [int(m.args[0])], add=False)
-        if action == "vlan_batch":
-            vlans = parse_vlan_list(m.args[0])
-            if vlans is None:
-                return self.wrong(offset + len("vlan batch "))
-            return self._batch(parent, vlans, add=False)
-        if action == "community" and m.args:
-            return remove_line(parent, self._community(m).split(" acl ")[0], "huawei_vrp")
-        if action == "rule":
-            if not m.args or not m.args[0].isdigit():
-                return self.error(ParseError("incomplete", offset + len(m.text)))
-            return remove_line(parent, f"rule {m.args[0]}", "huawei_vrp")
-        return remove_line(parent, text, "huawei_vrp")
+    def _c_ui_con(self, e: Edit) -> bool:
+        return self.enter(e, f"user-interface con {e.match.args[0]}")
+
+    def _u_ui_con(self, e: Edit) -> bool:
+        return self.remove_text(e, f"user-interface con {e.match.args[0]}")
+
+    def _c_area(self, e: Edit) -> bool:
+        return self.enter(e, f"area {_area_id(e.match.args[0])}")
+
+    def _u_area(self, e: Edit) -> bool:
+        return self.remove_text(e, f"area {_area_id(e.match.args[0])}")
+
+    def _c_block(self, e: Edit) -> bool:
+        return self.enter(e, _block_text(e.text))
+
+    def _u_block(self, e: Edit) -> bool:
+        return self.remove_text(e, _block_text(e.text))
+
+    def _c_interface(self, e: Edit) -> Reply | bool:
+        if not self.may_configure_interface(e.match.args[0]):
+            return self.wrong(e.offset + len("interface "))
+        return self.enter(e)
+
+    def _u_interface(self, e: Edit) -> Reply | bool:
+        if not is_logical(e.match.args[0], "huawei_vrp"):
+            return self.wrong(e.offset + len("interface "))
+        return self.remove_text(e)
+
+    def _c_vlan(self, e: Edit) -> bool:
+        changed = self.enter(e)
+        return self._batch(e.parent, [int(e.match.args[0])], add=True) or changed
+
+    def _u_vlan(self, e: Edit) -> bool:
+        return self._batch(e.parent, [int(e.match.args[0])], add=False)
+
+    def _c_vlan_batch(self, e: Edit) -> Reply | bool:
+        return self._vlan_batch(e, add=True)
+
+    def _u_vlan_batch(self, e: Edit) -> Reply | bool:
+        return self._vlan_batch(e, add=False)
+
+    def _vlan_batch(self, e: Edit, *, add: bool) -> Reply | bool:
+        vlans = parse_vlan_list(e.match.args[0])
+        if vlans is None:
+            return self.wrong(e.offset + len("vlan batch "))
+        return self._batch(e.parent, vlans, add=add)
+
+    def _c_community(self, e: Edit) -> bool:
+        return self.set_text(e, self._community(e.match))
+
+    def _u_community(self, e: Edit) -> bool:
+        if not e.match.args:
+            return self.remove_text(e)
+        return self.remove_text(e, self._community(e.match).split(" acl ")[0])
+
+    def _c_local_user_password(self, e: Edit) -> bool:
+        return self.set_text(e, self._local_user_password(e.match))
+
+    def _c_rule(self, e: Edit) -> bool:
+        return self._rule(e.parent, e.match)
+
+    def _u_rule(self, e: Edit) -> Reply | bool:
+        if not e.match.args or not e.match.args[0].isdigit():
+            return self.parse_error(ParseError("incomplete", e.offset + len(e.text)), e.text)
+        return self.remove_text(e, f"rule {e.match.args[0]}")
 
     def _batch(self, parent: Node, vlans: list[int], *, add: bool) -> bool:
         line = next((n for n in parent.children if n.text.startswith("vlan batch ")), None)
@@ -617,8 +372,12 @@ class VrpSession(CliSession):
         parent.children.insert(index, Node(text))
         return True
 
-    def log_link(self, name: str, old: LinkState, new: LinkState) -> None:
-        log_link(self.device, name, old, new)
+
+def _block_text(text: str) -> str:
+    """``ospf 1 router-id 1.1.1.1`` is stored as the block ``ospf 1``."""
+    if text.startswith("ospf ") and " router-id " in text:
+        return " ".join(text.split()[:2])
+    return text
 
 
 def log_link(dev: DeviceState, name: str, old: LinkState, new: LinkState) -> None:
