@@ -89,6 +89,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (root / "vault-pass").write_text(VAULT_PASSWORD + "\n")
     (root / "playbooks" / "probe.yml").write_text(PROBE)
+    # the same playbook, not declared read-only: `opsbook run` takes it through the change flow
+    (root / "playbooks" / "probe-change.yml").write_text(PROBE.replace("    opsbook_read_only: true\n", ""))
     shutil.copy(REPO / "playbooks" / "emergency" / "collect-evidence.yml", root / "playbooks" / "emergency")
     shutil.copytree(
         REPO / "playbooks" / "emergency" / "library", root / "playbooks" / "emergency" / "library"
@@ -146,15 +148,33 @@ def runs(project: Path) -> dict[str, subprocess.CompletedProcess[str]]:
     (app / "dsn").write_text(f"host=db user=app {VAULT_CANARY}\n")
     return {
         "run": opsbook(project, "run", "probe", "-e", f"db_password={EXTRA_VAR_CANARY}"),
+        "change": opsbook(
+            project,
+            "run",
+            "probe-change",
+            "-e",
+            f"db_password={EXTRA_VAR_CANARY}",
+            "--ticket",
+            "CHG-1",
+            "--yes",
+            "--force",
+            "canary test outside any window",
+        ),
         "evidence": opsbook(
             project, "runbook", "run", "collect-evidence", "-p", f"paths={app}", "--yes", "--no-progress"
         ),
     }
 
 
-def test_both_runs_ran(runs: dict[str, subprocess.CompletedProcess[str]], project: Path) -> None:
+#: what each run exits with: the probe prints the password, so the change flow flags the run
+#: (exit 8, "a secret value was found in the run's artifacts", masked there) — as it should
+EXPECTED_EXIT = {"run": 0, "change": 8, "evidence": 0}
+
+
+def test_every_run_ran(runs: dict[str, subprocess.CompletedProcess[str]], project: Path) -> None:
     for name, done in runs.items():
-        assert done.returncode == 0, f"{name}: {done.stdout}\n{done.stderr}"
+        assert done.returncode == EXPECTED_EXIT[name], f"{name}: {done.stdout}\n{done.stderr}"
+    assert "a known secret value reached the run's output and was masked" in runs["run"].stderr
     bundles = list((project / ".opsbook").rglob("evidence/alpha.tar.gz"))
     assert len(bundles) == 1
     members = everything_written(bundles[0].parent)

@@ -139,3 +139,22 @@ def test_the_runner_imports_no_screen_library() -> None:
     code = "import sys, opsbook.runner; print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_one_sink_shows_each_run_with_its_own_title_and_counts() -> None:
+    """A runbook runs its plan and then the real run through one terminal: each is announced
+    with its own title and counted from zero."""
+    out = io.StringIO()
+    sink = make_progress(True, console=Console(file=out, force_terminal=False, width=200))
+    for title in ("disk-full (plan)", "disk-full"):
+        sink.status(RunStatus("starting", "r", title, Path("/r")))
+        for event in EVENTS:
+            sink.event(event)
+        sink.status(RunStatus("failed", "r", title, Path("/r"), final=True))
+    lines = out.getvalue().splitlines()
+    assert [line.split("] ", 1)[1] for line in lines if "] RUN " in line] == [
+        "RUN disk-full (plan)",
+        "RUN disk-full",
+    ]
+    recaps = [line.split("] ", 1)[1] for line in lines if "] RECAP " in line]
+    assert len(recaps) == 2 and recaps[0] == recaps[1]

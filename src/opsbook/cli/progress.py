@@ -143,9 +143,14 @@ class RunHandlers(TypedDict):
 
 
 class _Sink:
-    """What every sink does with the runner's status: open on "starting", close on the final one."""
+    """What every sink does with the runner's status: open on "starting" (with that run's title
+    and fresh counters: one sink may show several runs, e.g. a runbook's plan and its run),
+    close on the final status."""
 
     title: str
+    #: the title given when the sink was made; else each run's own
+    fixed_title: str = ""
+    state: ProgressState | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -160,7 +165,9 @@ class _Sink:
 
     def status(self, status: RunStatus) -> None:
         if status.status == "starting":
-            self.title = self.title or status.title
+            self.title = self.fixed_title or status.title
+            if self.state is not None:
+                self.state = ProgressState(secrets=self.state.secrets)
             self.__enter__()
         elif status.final:
             self.__exit__(None, None, None)
@@ -180,8 +187,8 @@ class LineProgress(_Sink):
 
     def __init__(self, console: Console, state: ProgressState, title: str = "") -> None:
         self.console = console
-        self.state = state
-        self.title = title
+        self.state: ProgressState = state
+        self.title = self.fixed_title = title
 
     def __enter__(self) -> Self:
         if self.title:
@@ -207,8 +214,8 @@ class LiveProgress(_Sink):
 
     def __init__(self, console: Console, state: ProgressState, title: str = "") -> None:
         self.console = console
-        self.state = state
-        self.title = title
+        self.state: ProgressState = state
+        self.title = self.fixed_title = title
         self._spinner = Spinner("dots")
         self._started = time.monotonic()
         self._live = Live(console=console, get_renderable=self.render, refresh_per_second=4, transient=True)
