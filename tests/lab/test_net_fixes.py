@@ -172,6 +172,8 @@ def test_features_push_ntp_and_logging_past_a_refused_management_change(lab: Lab
     result = push_device(device, some, store=store, connector=netmiko_connector(), confirm=_yes)
     assert result.status is PushStatus.APPLIED, (result.error, result.steps)
     assert result.features == ["ntp", "logging"]
+    # the record says what was checked: those features, not the whole device
+    assert "post-check passed: reachable, compliant in ntp, logging" in result.steps
     check = compliance([replace(device, vars=variables)]).results[0]
     assert check.drifted_features == ["interfaces"]  # only the management change is left
     assert configs_equal(read_running_config(lab.state, VRP), lab.initial[VRP], device.platform)

@@ -431,7 +431,13 @@ def apply(
             session=check_session,
             timer_armed=use_timer,
         )
-    _say(result, device, "post-check passed: reachable, compliant")
+    # say what was checked: a push of some features (--features) checks those features only
+    checked = (
+        f"compliant in {', '.join(prepared.intended.features) or 'no feature'}"
+        if prepared.intended is not None
+        else "nothing left to restore"
+    )
+    _say(result, device, f"post-check passed: reachable, {checked}")
     try:
         if use_timer:
             check_session.exec("configure confirm")
