@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from opsbook.base.pathcheck import path_problem
+from opsbook.errors import OpsbookError
 from opsbook.runner import StateFolderError, preflight_state, run_playbook
 from opsbook.runner.inputs import RunInputError
 
@@ -23,17 +24,51 @@ FIXTURES = Path(__file__).parents[1] / "unit" / "fixtures" / "runner"
 INVENTORY = FIXTURES / "hosts.yml"
 
 
-@pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "state"
+FILL_PLAYBOOK = """\
+- name: Fill the state folder while the run goes
+  hosts: alpha
+  gather_facts: false
+  tasks:
+    - name: Before
+      ansible.builtin.debug:
+        msg: before
+    - name: Fill the file system of the state folder
+      ansible.builtin.command: "dd if=/dev/zero of={{ fill_path }} bs=1M count=200"
+      failed_when: false
+      changed_when: false
+    - name: After
+      ansible.builtin.debug:
+        msg: "{{ item }}"
+      loop: "{{ range(50) | list }}"
+"""
+
+
+def _mount_tmpfs(mount: Path, size: str) -> None:
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, f"this test mounts a tmpfs and needs root: {done.stderr}"
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "state"
+    _mount_tmpfs(mount, "2m")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def roomy_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """Room enough to pass the preflight (64 MiB), small enough for a task to fill."""
+    mount = tmp_path / "state"
+    _mount_tmpfs(mount, "80m")
     try:
         yield mount
     finally:
@@ -122,3 +157,24 @@ def test_inventory_check_with_dev_null_names_the_problem_without_a_traceback() -
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert "/dev/null is a device, not a file or folder" in done.stderr + done.stdout
+
+
+def test_a_state_folder_that_fills_up_mid_run_is_a_clear_error_and_keeps_earlier_records(
+    roomy_tmpfs: Path, tmp_path: Path
+) -> None:
+    earlier = roomy_tmpfs / "runs" / "earlier-run"
+    earlier.mkdir(parents=True)
+    (earlier / "result.json").write_text('{"run_id": "earlier-run"}')
+    playbook = tmp_path / "fill.yml"
+    playbook.write_text(FILL_PLAYBOOK)
+    with pytest.raises(OpsbookError, match=r"Could not write .*: No space left on device") as err:
+        run_playbook(
+            playbook,
+            inventory=[INVENTORY],
+            extravars={"fill_path": str(roomy_tmpfs / "ballast")},
+            runs_dir=roomy_tmpfs / "runs",
+        )
+    assert "hosts may have been changed by the tasks that ran before" in err.value.message
+    assert "earlier records are intact" in (err.value.hint or "")
+    assert (earlier / "result.json").read_text() == '{"run_id": "earlier-run"}'
+    assert not list((roomy_tmpfs / "runs").glob("*/.result.json.*.tmp"))  # no half-written result

@@ -41,6 +41,7 @@ from opsbook.runner.control import EventCollector, Watchdog, signals_set
 from opsbook.runner.events import convert_events, output_tail
 from opsbook.runner.extravars import unsafe_yaml, write_extravars_file
 from opsbook.runner.inputs import RunInputError, normalize_tags, resolve_inventories, resolve_playbook
+from opsbook.runner.processes import stop_process_tree
 from opsbook.runner.redaction import normalize_secrets, redact
 from opsbook.runner.secretvars import mask_secret_names, secret_extravar_values, vault_values
 from opsbook.runner.statedir import preflight_state, write_failure
@@ -172,7 +173,8 @@ def _prepare(
 ) -> _Prepared:
     """Check every input and the state folder, make the run folder; nothing touches a host."""
     playbook_path = resolve_playbook(playbook, paths)
-    inventories = resolve_inventories(inventory, paths)
+    # no -i: the customer context's register (opsbook.context), never whatever ansible.cfg names
+    inventories = resolve_inventories(inventory, paths) or paths.inventories
     if register_check:
         ensure_register_sound(inventories or paths.inventories)
     unsafe_yaml(extravars)  # a value that is not data is refused here, before any folder is made
@@ -273,12 +275,14 @@ def _execute(prep: _Prepared, on_event: EventHandler | None, on_status: StatusHa
     except OpsbookError:
         raise
     except OSError as exc:  # the state folder filled up or went read-only while ansible ran
+        _stop_ansible(collector)
         raise write_failure(
             prep.run_dir,
             exc,
             done="ansible was stopped; hosts may have been changed by the tasks that ran before.",
         ) from exc
     except Exception as exc:  # ansible-runner's configuration errors: report, never a traceback
+        _stop_ansible(collector)
         raise OpsbookError(
             f"ansible-runner could not run {prep.playbook}: {exc}",
             hint=f"See the run folder {prep.run_dir}.",
@@ -326,6 +330,12 @@ def _collect(prep: _Prepared, executed: _Executed) -> RunResult:
             done=f"ansible finished ({executed.status}); its raw output is in {prep.run_dir}.",
         ) from exc
     return result
+
+
+def _stop_ansible(collector: EventCollector) -> None:
+    """Leave nothing running when ansible-runner itself failed (disk full while writing events)."""
+    if collector.ansible_pid is not None:
+        stop_process_tree(collector.ansible_pid)
 
 
 class _SafeStatus:
