@@ -110,9 +110,7 @@ def site_converged(lab: LabHandle, tmp_path_factory: pytest.TempPathFactory) -> 
     hosts = ",".join(lab.hosts)
 
     def site(label: str) -> RunResult:
-        return run_playbook(
-            "site", inventory=[lab.inventory], limit=hosts, progress=False, runs_dir=runs, label=label
-        )
+        return run_playbook("site", inventory=[lab.inventory], limit=hosts, runs_dir=runs, label=label)
 
     first = site("site converge (first run)")
     second = site("site converge (second run)")

@@ -65,7 +65,7 @@ class AuditLab:
 
     def audit(self, scope: str, **kw: object) -> Audit:
         inventory = self.linux_inventory if scope == "linux" else self.network_inventory
-        request = AuditRequest(inventory=inventory, scopes=[scope], progress=False, **kw)  # type: ignore[arg-type]
+        request = AuditRequest(inventory=inventory, scopes=[scope], **kw)  # type: ignore[arg-type]
         return Auditor(self.paths).run(request)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -115,7 +115,7 @@ def audit_lab(
         yield state
     finally:
         if state.host in state.dirty:
-            run_playbook("site.yml", inventory=[lab.inventory], limit=state.host, progress=False)
+            run_playbook("site.yml", inventory=[lab.inventory], limit=state.host)
         if ios.name in state.dirty:
             _configure(ios, [f"no {line}" for line in DEVICE_DRIFT])
 

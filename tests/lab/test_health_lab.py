@@ -162,7 +162,7 @@ def test_report_holds_no_device_password(runs: Runs, lab: LabHandle) -> None:
 
 
 def test_health_playbook_changes_nothing_even_in_check_mode(lab: LabHandle) -> None:
-    result = run_playbook("health", inventory=[lab.inventory], limit="linux", check=True, progress=False)
+    result = run_playbook("health", inventory=[lab.inventory], limit="linux", check=True)
     bundle = [t for t in result.tasks if t.action.endswith("host_health")]
     assert {t.host for t in bundle} == set(lab.hosts)
     assert all(t.status.value == "ok" for t in bundle), [(t.host, t.msg) for t in bundle]

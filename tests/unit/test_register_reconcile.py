@@ -237,7 +237,6 @@ def test_discover_runs_linux_hosts_through_the_runner_and_devices_through_netmik
         result,
         [register],
         ["sw01", "web01", "web02"],
-        progress=False,
         runner=fake_runner,
         device_reader=fake_devices,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -269,6 +269,12 @@ class ScriptedUi:
     said: list[str] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
     plans: list[Sequence[HostPlan]] = field(default_factory=list)
+
+    def on_event(self, event: Mapping[str, Any]) -> None:
+        return None  # the runner's callbacks: a script shows no progress
+
+    def on_status(self, status: Any) -> None:
+        return None
 
     def info(self, text: str) -> None:
         self.said.append(text)

@@ -127,7 +127,8 @@ def discover(
     sources: Sequence[Path],
     hosts: Sequence[str],
     *,
-    progress: bool = True,
+    on_event: Callable[..., None] | None = None,
+    on_status: Callable[..., None] | None = None,
     runner: Callable[..., RunResult] | None = None,
     device_reader: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
 ) -> Discovery:
@@ -144,7 +145,8 @@ def discover(
             facts_playbook(),
             inventory=list(sources),
             limit=",".join(linux),
-            progress=progress,
+            on_event=on_event,
+            on_status=on_status,
             label="asset register facts",
         )
         found.run_id = run.run_id
