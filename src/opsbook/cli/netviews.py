@@ -83,10 +83,15 @@ def backups_data(
     }
 
 
+def _utc(when: str) -> str:
+    """``2026-12-03T09:38:07+00:00`` → ``2026-12-03T09:38:07Z`` (shorter, the same instant)."""
+    return when.removesuffix("+00:00") + "Z" if when.endswith("+00:00") else when
+
+
 def print_backups(out: Console, data: dict[str, Any]) -> None:
     as_of = data["as_of"][:12]
     rows = [
-        [b["commit"][:12], b["when"], f"@{i}", b["who"], b["subject"]]
+        [b["commit"][:12], _utc(b["when"]), f"@{i}", b["who"], b["subject"].split(", by ", 1)[0]]
         for i, b in enumerate(data["backups"], 1)
     ]
     cols = [
@@ -98,14 +103,12 @@ def print_backups(out: Console, data: dict[str, Any]) -> None:
     ]
     print_listing(out, cols, rows, title=f"{data['device']}: backups, newest first, as of {as_of}")
     device = data["device"]
-    out.print(
-        Text(
-            f"name a backup by its commit id or date (stable), or by @N with --as-of {as_of}, "
-            f"e.g. opsbook net diff {device} @2 @1 --as-of {as_of}",
-            style="dim",
-        ),
-        soft_wrap=True,
-    )
+    hints = [
+        f"name a backup by its commit id or date (stable), or by @N with --as-of {as_of}",
+        f"e.g. opsbook net diff {device} @2 @1 --as-of {as_of}",
+    ]
+    for hint in hints:
+        out.print(Text(hint, style="dim"), soft_wrap=True)
 
 
 # -- compliance ---------------------------------------------------------------------------------
