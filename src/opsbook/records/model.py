@@ -111,6 +111,8 @@ class ServiceReport(_Model):
     checks: list[CheckRow] = Field(default_factory=list)
     #: the sign-off statement, true to what happened (a repair verified, a plan, evidence only …)
     sign_off: str = ""
+    #: per host, its status as the report shows it ("would change" for a plan that was not applied)
+    host_status: dict[str, str] = Field(default_factory=dict)
 
 
 class SecretScan(_Model):

@@ -131,6 +131,8 @@ def _verified(host: str, rec: HostRecord, facts: ReportFacts, plan_only: bool) -
             return f"{host}: NOT fixed — the plan {rec.status} here, nothing was changed: {reasons}"
         if _rolled_back(rec):
             return f"{host}: NOT fixed — rolled back, the device is as it was before: {reasons}"
+        if not facts.changes_hosts:
+            return f"{host}: FAILED — {rec.status}: {reasons}"
         return f"{host}: NOT fixed — {rec.status}: {reasons}"
     if plan_only:
         return f"{host}: not verified — nothing was changed ({facts.not_applied_reason()})"
@@ -151,6 +153,15 @@ def _verified(host: str, rec: HostRecord, facts: ReportFacts, plan_only: bool) -
             "this procedure has no post-check of its own (see Follow-up)"
         )
     return f"{host}: nothing needed changing, so there is no fix to verify"
+
+
+def _status(rec: HostRecord, plan_only: bool) -> str:
+    """A plan's recap says "changed" for what it would change: the report says so."""
+    if plan_only and rec.status == "changed":
+        return "would change (plan only)"
+    if plan_only and rec.status == "ok":
+        return "ok (plan only)"
+    return rec.status
 
 
 def _commands(host: str, rec: HostRecord) -> list[str]:
@@ -190,7 +201,7 @@ def sign_off(facts: ReportFacts, plan_only: bool) -> str:
         )
     if not facts.changes_hosts:
         return "Evidence collected; nothing was changed and nothing was repaired."
-    if not any(h.changes or h.findings.get("actions") for h in hosts):
+    if not any(h.changes for h in hosts):
         return "Nothing needed changing: nothing was repaired."
     if facts.verifies and all(h.checks.verified is True for h in hosts):
         return "Repair verified by the runbook's post-check; to be confirmed together with the customer."
@@ -260,4 +271,5 @@ def build_service_report(facts: ReportFacts) -> ServiceReport:
         commands_applied=commands,
         checks=checks,
         sign_off=sign_off(facts, plan_only),
+        host_status={host: _status(rec, plan_only) for host, rec in facts.hosts.items()},
     )
