@@ -167,3 +167,31 @@ def test_compliance_names_the_hand_added_entry_only() -> None:
     acl = next(f for f in result.features if f.feature == "acls")
     assert acl.extra == ["ip access-list extended USERS-IN", " permit tcp any any eq 22"]
     assert acl.missing == []
+
+
+def test_ios_xe_sequence_numbers_in_the_running_config_are_compared_by_order() -> None:
+    running = (
+        "hostname sw01\nip access-list extended A\n 10 permit tcp any any eq www\n"
+        " 15 permit tcp any any eq 22\n 20 deny ip any any\n"
+    )
+    intended = {"acls": "ip access-list extended A\n permit tcp any any eq 80\n deny ip any any\n"}
+    acl = next(
+        f for f in check_device("sw01", "cisco_ios", running, intended).features if f.feature == "acls"
+    )
+    assert acl.extra == ["ip access-list extended A", " permit tcp any any eq 22"] and acl.missing == []
+    assert plan("sw01", "cisco_ios", running, intended).send_lines() == [
+        "ip access-list resequence A 10 10",
+        "ip access-list extended A",
+        "no 20",
+        "exit",
+        "ip access-list resequence A 10 10",
+    ]
+
+
+def test_unnumbered_vrp_rules_take_the_numbers_the_device_gives_them() -> None:
+    """VRP numbers ``rule permit …`` itself (step 5): intended without numbers is compliant with
+    the device's numbered rules, and a push would not add the rule again and again."""
+    running = "sysname rt01\nacl number 3000\n rule 5 permit tcp destination-port eq 443\n rule 10 deny ip\n"
+    intended = {"acls": "acl number 3000\n rule permit tcp destination-port eq 443\n rule deny ip\n"}
+    assert check_device("rt01", "huawei_vrp", running, intended).status is DeviceStatus.COMPLIANT
+    assert plan("rt01", "huawei_vrp", running, intended).empty

@@ -167,3 +167,26 @@ def difference(left: Sequence[_Section], right: Sequence[_Section]) -> list[str]
         if lost:
             out += [section.text, *lost]
     return out
+
+
+_VRP_RULE = re.compile(r"^ rule (\d+ )?")
+
+
+def number_vrp_rules(lines: Sequence[str]) -> list[str]:
+    """Give unnumbered VRP ACL rules (``rule permit ip``) the number the device gives them: the
+    next multiple of 5 above the highest rule so far (VRP's default step). Otherwise an intended
+    ``rule permit ip`` never equals the device's ``rule 5 permit ip`` and never converges."""
+    out: list[str] = []
+    in_acl, highest = False, 0
+    for line in lines:
+        if not line.startswith(" "):
+            in_acl, highest = line.startswith("acl "), 0
+        match = _VRP_RULE.match(line) if in_acl else None
+        if match and match[1]:
+            highest = max(highest, int(match[1]))
+        elif match:
+            highest = (highest // 5 + 1) * 5
+            out.append(f" rule {highest} {line[len(match[0]) :]}")
+            continue
+        out.append(line)
+    return out

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from opsbook.network.acls import number_vrp_rules
 from opsbook.network.platforms import PlatformName, platform
 
 # --------------------------------------------------------------------------------------------
@@ -362,6 +363,9 @@ def _ios_line(line: str, parent: str) -> list[str]:
     if parent == "" and words[0] == "snmp-server" and len(words) >= 4 and words[1] == "community":
         words[3] = words[3].upper() if words[3].lower() in ("ro", "rw") else words[3]
         return [" ".join(words)]
+    if parent.startswith("ip access-list ") and words[0].isdigit() and len(words) > 1:
+        # IOS-XE prints sequence numbers, classic IOS does not: order alone is compared
+        return [_ios_acl_entry(" ".join(words[1:]))]
     if parent.startswith(("ip access-list ", "access-list ")) or words[0] == "access-list":
         return [_ios_acl_entry(line)]
     if parent.startswith("interface ") and line.startswith("switchport trunk allowed vlan "):
@@ -497,6 +501,8 @@ def canonical(text: str, platform_name: str) -> str:
             out.append(" " * (len(parents)) + result)
         parents.append((indent, line))
     merged = _merge_duplicates(out)
+    if name == "huawei_vrp":
+        merged = number_vrp_rules(merged)
     return "\n".join(merged) + "\n" if merged else ""
 
 
