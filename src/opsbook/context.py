@@ -309,6 +309,14 @@ def _owner(paths: ProjectPaths) -> Context | None:
         return None
 
 
+def display_name(paths: ProjectPaths) -> str:
+    """The customer's display name for records and reports (``.customer.yml``), else its name."""
+    owner = _owner(paths)
+    if owner is not None:
+        return owner.display_name
+    return paths.customer or ""
+
+
 def require_targets(
     count: int,
     what: str,

@@ -169,3 +169,9 @@ def test_zero_targets_is_an_error_naming_the_register(project: Path) -> None:
     assert "no hosts in the register of customer acme (ACME Logistics)" in str(caught.value)
     with pytest.raises(NoTargetsError, match="matching --limit 'web'"):
         require_targets(0, "hosts", sources=[project / "x.yml"], limit="web")
+
+
+def test_display_name_for_records(project: Path) -> None:
+    assert ctx.display_name(resolve(project, flag="acme", env={}).paths) == "ACME Logistics"
+    assert ctx.display_name(resolve(project, flag="northwind", env={}).paths) == "northwind"
+    assert ctx.display_name(ProjectPaths(project)) == ""
