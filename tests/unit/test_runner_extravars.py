@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opsbook.runner.extravars import unsafe_yaml, write_extravars_file
 from opsbook.runner.inputs import RunInputError
@@ -112,3 +114,21 @@ def test_the_file_is_private_and_holds_the_yaml(tmp_path: Path) -> None:
         assert load(path.read_text(encoding="utf-8")) == {"path": "/{{7*7}}"}
     finally:
         path.unlink()
+
+
+# ---- property: any JSON-like data, any text, round-trips with every string tagged ------------------
+
+_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+_leaf = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _text
+_data = st.recursive(
+    _leaf, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_text, inner, max_size=4)
+)
+_names = st.from_regex(r"[a-z_][a-z0-9_]{0,15}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_names, _data, max_size=5))
+def test_any_data_round_trips_with_every_string_tagged(extravars: dict[str, Any]) -> None:
+    loaded = load(unsafe_yaml(extravars))
+    assert loaded == extravars
+    assert untagged_strings(loaded) == []
