@@ -87,7 +87,7 @@ def test_render_shows_the_recap_problems_run_id_and_artifacts() -> None:
     assert "failed: beta · Fail on beta: deliberate failure" in text
     assert "unreachable: gamma · Read-only probe: Task failed" in text
     assert "run 20261127T120000Z-abcdef · failed (rc 4) (check mode)" in text
-    assert "artifacts\n/project/.opsbook/runs/20261127T120000Z-abcdef\n" in text  # the path on its own line
+    assert "artifacts\n  /project/.opsbook/runs/20261127T120000Z-abcdef\n" in text  # the path on its own line
     assert "+++ after" not in text
 
 
@@ -206,7 +206,7 @@ def test_identifiers_and_paths_are_never_cut_at_80_columns() -> None:
     lines = text.splitlines()
     assert any(LONG_HOST in line for line in lines), text  # the host name whole, on one line
     assert any(LONG_RUN_ID in line for line in lines), text
-    assert str(LONG_DIR) in lines  # the path whole, alone on its line
+    assert f"  {LONG_DIR}" in lines  # the path whole, alone on its line
     assert "…" not in text
 
 

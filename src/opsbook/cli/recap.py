@@ -17,6 +17,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
+from opsbook.render.terminal import print_path
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
 
 EXIT_OK = 0
@@ -171,20 +172,16 @@ def diffs(result: RunResult) -> list[RenderableType]:
     return blocks
 
 
-def footer(result: RunResult) -> Group:
-    """The run id and the artifacts folder, each on its own line. Print it with
-    ``soft_wrap=True`` (as :func:`print_recap` does) so that no width cuts or wraps them."""
+def footer(result: RunResult) -> Text:
+    """The run id line. Print it with ``soft_wrap=True`` (as :func:`print_recap` does) so that
+    no width cuts or wraps the run id."""
     mode = " (check mode)" if result.check else ""
-    return Group(
-        Text.assemble(
-            ("run ", "dim"),
-            (result.run_id, "bold"),
-            (" · ", "dim"),
-            (result.status, "green" if result.status == "successful" else "red"),
-            (f" (rc {result.rc}){mode}", "dim"),
-        ),
-        Text("artifacts", style="dim"),
-        Text(str(result.artifact_dir)),
+    return Text.assemble(
+        ("run ", "dim"),
+        (result.run_id, "bold"),
+        (" · ", "dim"),
+        (result.status, "green" if result.status == "successful" else "red"),
+        (f" (rc {result.rc}){mode}", "dim"),
     )
 
 
@@ -212,3 +209,4 @@ def print_recap(console: Console, result: RunResult, *, show_diff: bool = False)
     width and when piped)."""
     console.print(render(result, show_diff=show_diff))
     console.print(footer(result), soft_wrap=True, highlight=False)
+    print_path(console, "artifacts", result.artifact_dir)

@@ -16,6 +16,7 @@ from opsbook.cli.change import ForceOpt, TicketOpt, YesOpt, run_playbook_as_chan
 from opsbook.cli.progress import make_progress
 from opsbook.cli.recap import exit_code, print_recap
 from opsbook.context import require_targets
+from opsbook.render.terminal import stdout_console
 from opsbook.runner import parse_extravars, run_playbook
 
 
@@ -124,7 +125,7 @@ def run(
     if json_output:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print_recap(Console(), result, show_diff=diff)
+        print_recap(stdout_console(), result, show_diff=diff)
     if result.secret_leaks:
         Console(stderr=True).print(
             "[bold red]warning:[/] a known secret value reached the run's output and was masked in: "
