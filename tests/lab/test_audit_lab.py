@@ -205,6 +205,8 @@ def test_fix_makes_host_and_device_compliant_again_and_is_recorded(audit_lab: Au
         "--limit",
         audit_lab.host,
         "--yes",
+        "--ticket",
+        "CHG-21",
         "--scope",
         "linux",
         "-i",
@@ -213,7 +215,8 @@ def test_fix_makes_host_and_device_compliant_again_and_is_recorded(audit_lab: Au
     assert host_fix.returncode == 0, host_fix.stdout[-4000:] + host_fix.stderr[-3000:]
     audit_lab.dirty.discard(audit_lab.host)
     device_fix = audit_lab.cli(
-        "audit", "--fix", "--limit", audit_lab.device.name, "--yes", "--scope", "network",
+        "audit", "--fix", "--limit", audit_lab.device.name, "--yes", "--ticket", "CHG-22",
+        "--scope", "network",
         *(arg for inv in audit_lab.network_inventory for arg in ("-i", inv)),
     )  # fmt: skip
     assert device_fix.returncode == 0, device_fix.stdout[-4000:] + device_fix.stderr[-3000:]

@@ -168,7 +168,7 @@ def test_cli_compliance_backup_and_diff(setup: Setup) -> None:
     plan = _opsbook(setup, "push", "--limit", "na-sw01", "--check")
     assert plan.returncode == 0 and "no ntp server 198.51.100.99" in plan.stdout
     assert read_running_config(setup.state, "na-sw01") == drifted  # --check changed nothing
-    pushed = _opsbook(setup, "push", "--limit", "na-sw01", "--yes")
+    pushed = _opsbook(setup, "push", "--limit", "na-sw01", "--yes", "--ticket", "CHG-11")
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     assert "applied" in pushed.stdout
     assert _opsbook(setup, "compliance", "--limit", "na-sw01").returncode == 0
