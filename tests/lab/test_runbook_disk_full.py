@@ -107,3 +107,61 @@ def test_disk_full_never_deletes_data_and_escalates(lab: LabHandle, full_srv_dat
     follow_up = " ".join(record.service_report.follow_up)
     assert "ESCALATE" in follow_up and "never deletes" in follow_up and "/srv/data/db" in follow_up
     assert "Escalate as described in runbooks/disk-full.md" in follow_up
+
+
+def test_disk_full_plans_a_full_root_filesystem(lab: LabHandle) -> None:
+    """Issue 10: `disk-full --check -p path=/` — the most common incident — failed its plan
+    ("List the largest files": sort got SIGPIPE from head on a big filesystem)."""
+    host = lab.hosts[0]
+    run = opsbook(
+        lab,
+        "runbook", "run", "disk-full", "--limit", host, "-i", str(lab.inventory),
+        "-p", "path=/", "--check", "--no-progress",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    assert "FAILED" not in run.output
+    record = run.record
+    assert record is not None and record.outcome == "planned"
+    checks = record.hosts[host].checks
+    assert checks.pre["filesystem"] == "/" and checks.post["filesystem"] == "/"
+    assert record.hosts[host].failures == []
+    cause = " ".join(record.service_report.cause)
+    assert "/ filled up to" in cause and "the largest entries on it: /" in cause
+    # a plan says nothing was done
+    assert not any("freed" in a for a in record.service_report.action_taken)
+
+
+@pytest.fixture
+def big_log_at_mount_root(lab: LabHandle) -> Iterator[str]:
+    """/var/log filled by a 235 MB rotated log at the mount's root, beside two empty folders."""
+    host = lab.hosts[1]
+    lab.sh(
+        host,
+        f"yes '{LINE}' | head -c 235M > /var/log/app.log.1 && mkdir -p /var/log/aaa-empty /var/log/zzz-empty",
+    )
+    yield host
+    lab.sh(host, "rm -rf /var/log/app.log.1 /var/log/app.log.1.gz /var/log/aaa-empty /var/log/zzz-empty")
+
+
+def test_disk_full_cause_and_plan_name_the_files_by_size(lab: LabHandle, big_log_at_mount_root: str) -> None:
+    """Issue 12: the "Cause" named zero-size folders while a 235 MB app.log.1 at the mount's root
+    filled it, and the plan showed task names with empty diffs although the docs promise the files."""
+    host = big_log_at_mount_root
+    before = lab.sh(host, "stat -c '%s %Y' /var/log/app.log.1").stdout
+    run = opsbook(
+        lab,
+        "runbook", "run", "disk-full", "--limit", host, "-i", str(lab.inventory), "--check", "--no-progress",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    record = run.record
+    assert record is not None and record.outcome == "planned"
+    cause = " ".join(record.service_report.cause)
+    assert "the largest entries on it: /var/log/app.log.1 (235.00 MB)" in cause, cause
+    assert "empty" not in cause, cause
+    # the plan lists the file it would compress, with its size, on screen and in the record
+    assert "compress /var/log/app.log.1 (235.00 MB)" in run.output
+    planned = {c["task"]: c["diff"] for c in record.hosts[host].planned}
+    assert "compress /var/log/app.log.1 (235.00 MB)" in planned["Compress each rotated log"]
+    assert all(diff.strip() for diff in planned.values()), planned
+    # and it was only a plan
+    assert lab.sh(host, "stat -c '%s %Y' /var/log/app.log.1").stdout == before
