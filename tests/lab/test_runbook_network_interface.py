@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from netmiko import ConnectHandler
@@ -12,6 +13,7 @@ from test_runbook_labkit import opsbook, opsbook_interactive
 from opsbook.lab.devices import clear_faults, set_faults
 from opsbook.lab.handle import LabDevice, LabHandle
 from opsbook.lab.state import devices_dir
+from opsbook.network.backup import BackupStore
 from opsbook.paths import project_paths
 
 
@@ -62,9 +64,11 @@ def ios_port_shut(lab: LabHandle) -> Iterator[LabDevice]:
 
 
 def test_ios_interface_is_bounced_only_after_the_typed_confirmation(
-    lab: LabHandle, ios_port_shut: LabDevice
+    lab: LabHandle, ios_port_shut: LabDevice, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     device = ios_port_shut
+    store = tmp_path / "netbackup"
+    monkeypatch.setenv("OPSBOOK_NETBACKUP", str(store))
     assert _state(device, "GigabitEthernet1/0/2") == "administratively down/down"
     run = opsbook_interactive(
         lab,
@@ -85,6 +89,17 @@ def test_ios_interface_is_bounced_only_after_the_typed_confirmation(
     assert "shut down in the configuration" in " ".join(record.service_report.cause)
     assert any("bounced GigabitEthernet1/0/2" in a for a in record.service_report.action_taken)
     assert any("save once the customer confirms (write memory)" in f for f in record.service_report.follow_up)
+    # Issue 10: the configuration was backed up first — before the bounce, as it was then
+    backup = BackupStore(store)
+    entries = backup.history(device.name)
+    assert len(entries) == 1, entries
+    block = re.search(r"^interface GigabitEthernet1/0/2\n((?: .*\n)*)", backup.show(device.name), re.M)
+    assert block and " shutdown" in block.group(1).splitlines(), "the backup is not the pre-bounce config"
+    actions = record.service_report.action_taken
+    first_backup = next(i for i, a in enumerate(actions) if "backed up the running configuration" in a)
+    first_bounce = next(i for i, a in enumerate(actions) if "bounced GigabitEthernet1/0/2" in a)
+    assert first_backup < first_bounce, actions
+    assert host.checks.pre["backup"] and host.checks.pre["backup"] in entries[0].commit
 
 
 def test_a_wrong_confirmation_changes_nothing(lab: LabHandle, ios_port_shut: LabDevice) -> None:
@@ -160,4 +175,7 @@ def test_the_management_interface_is_never_bounced(lab: LabHandle) -> None:
     assert _state(device, "FastEthernet0") == "up/up"
     record = run.record
     assert record is not None and [r.purpose for r in record.runs] == ["plan"]
-    assert "management interface" in record.hosts[device.name].failures[0]["msg"]
+    message = record.hosts[device.name].failures[0]["msg"]
+    assert "management interface" in message and "this runbook never bounces it" in message
+    # Issue 12: the refusal suggested an `allow_mgmt` parameter that the runbook rejects
+    assert "allow_mgmt" not in run.output and "allow_mgmt" not in message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from test_runbook_labkit import opsbook
+from test_runbook_labkit import opsbook, opsbook_interactive
 
 from opsbook.lab.handle import LabHandle
 
@@ -110,3 +110,41 @@ def test_service_down_does_not_restart_a_healthy_service(lab: LabHandle) -> None
     assert record is not None
     assert record.hosts[host].planned == [] and record.hosts[host].changes == []
     assert "nothing restarted" in record.service_report.action_taken[0]
+
+
+def test_a_plan_never_runs_the_config_test_command(lab: LabHandle, crashed_web: str) -> None:
+    """Issue 10: declining at the y/N of service-down after a plan whose `config_test` parameter
+    was a command — the command had already run on the host during the plan."""
+    host = crashed_web
+    marker = "/tmp/opsbook-config-test-ran"
+    lab.sh(host, f"rm -f {marker}")
+    run = opsbook_interactive(
+        lab,
+        "runbook", "run", "service-down", "--limit", host, "-i", str(lab.inventory),
+        "-p", "service=rb-web", "-p", "port=8088", "-p", f"config_test=touch {marker}",
+        answers=[(r"as planned\?", "n")],
+    )  # fmt: skip
+    assert run.exit_code == 3, run.output  # declined
+    assert lab.sh(host, f"test -e {marker}", check=False).returncode == 1, "the plan ran the config test"
+    assert lab.sh(host, "systemctl is-active rb-web", check=False).stdout.strip() == "failed"
+    record = run.record
+    assert record is not None and record.outcome == "refused"
+    # the plan did not run it, so it reports no result of it
+    assert record.hosts[host].checks.pre["config_test"] not in ("passed", "FAILED")
+    assert not any("restarted" in a for a in record.service_report.action_taken)
+
+
+def test_the_port_is_reported_not_checked_when_none_was_given(lab: LabHandle) -> None:
+    """Issue 12: service-down reported `port_open=true` when no port was given."""
+    host = lab.hosts[0]
+    run = opsbook(
+        lab,
+        "runbook", "run", "service-down", "--limit", host, "-i", str(lab.inventory),
+        "-p", "service=ssh", "--yes", "--no-progress",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    record = run.record
+    assert record is not None
+    checks = record.hosts[host].checks
+    assert checks.pre["port_open"] == "not checked" and checks.post["port_open"] == "not checked"
+    assert checks.pre["http_status"] == "not checked"
