@@ -50,6 +50,14 @@ def test_empty_register_is_no_longer_register_ok(project: Path) -> None:
     assert "no hosts in the register of lab opsbook, from ansible.cfg" in err
 
 
+@pytest.mark.parametrize("command", [["inventory", "report"], ["inventory", "reconcile"]])
+def test_register_report_and_reconcile_of_nothing_are_refused(project: Path, command: list[str]) -> None:
+    """Before: an empty table, and "register and reality agree for every host read", exit 0."""
+    code, _out, err = invoke(*command)
+    assert code == 4, err
+    assert "no hosts in the register of lab opsbook" in err
+
+
 def test_opsbook_lab_of_a_lab_that_is_not_up_is_not_a_false_pass(project: Path) -> None:
     """Before: OPSBOOK_LAB=nu was ignored and `inventory check` passed on inventory/lab."""
     code, _out, err = invoke("inventory", "check", env={"OPSBOOK_LAB": "nu"})

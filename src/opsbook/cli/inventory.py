@@ -96,7 +96,7 @@ def report_command(
         typer.Option("--format", "-f", help="table, csv, xlsx, json, html (comma-separated or repeated)."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Folder for files (default: .opsbook/reports/register).")
+        Path | None, typer.Option("--out", help="Folder for files (default: the context's reports/register).")
     ] = None,
 ) -> None:
     """Counts by kind, vendor, OS, site, customer and tier; expiring contracts; EOL; missing data."""
@@ -111,6 +111,8 @@ def report_command(
         raise UsageError(f"--today {today}: not a YYYY-MM-DD date", hint="e.g. --today 2026-11-27") from exc
     sources = resolve_sources(inventory)
     result = run_check(sources)
+    if not result.register.dynamic_sources:  # a report of nothing is no report
+        require_targets(len(result.register.hosts), "hosts", sources=inventory)
     report = build_report(result, today=day, days=days)
     console = Console()
     if "table" in wanted:
@@ -169,6 +171,7 @@ def reconcile_command(
             hint="fix them first: opsbook inventory check",
         )
     hosts = select_hosts(result, limit)
+    require_targets(len(hosts), "hosts", sources=inventory, limit=limit)  # "agree for every host": of none
     found = discover(result, sources, hosts, **make_progress(output == "text").handlers())
     discrepancies = [
         d for host in sorted(found.fields) for d in compare(host, result.merged[host], found.fields[host])
