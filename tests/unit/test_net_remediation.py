@@ -138,5 +138,4 @@ def test_vrp_management_acl_by_number() -> None:
     assert hits == [
         "acl number 2000",
         "acl number 2000 / rule 15 permit source 198.51.100.0 0.0.0.255",
-        "acl number 2000 / quit",
-    ]
+    ]  # leaving the section ("quit") is not a change of its own

@@ -28,7 +28,6 @@ from opsbook.network.features import parse_features
 from opsbook.network.inventory import NetDevice, load_devices
 from opsbook.network.push import DEFAULT_REVERT_MINUTES
 from opsbook.network.redact import redact
-from opsbook.network.remediation import plan
 from opsbook.network.render import render_device
 from opsbook.paths import project_paths
 from opsbook.render.terminal import stdout_console
@@ -244,12 +243,6 @@ def compliance_cmd(
     raise typer.Exit(run.exit_code)
 
 
-def _print_lines(out: Console, title: str, lines: list[str]) -> None:
-    out.print(f"  [bold]{title}[/]")
-    for line in lines:
-        out.print(f"    {line}", markup=False)
-
-
 @app.command("remediate")
 def remediate_cmd(
     *,
@@ -257,32 +250,24 @@ def remediate_cmd(
     limit: LimitOpt = None,
     workers: WorkersOpt = DEFAULT_WORKERS,
     features: FeaturesOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show the commands that would bring each device to its intended configuration, and their rollback.
 
-    Nothing is changed; `opsbook net push` applies them."""
-    out = _console()
+    Nothing is changed; `opsbook net push` applies them. Lines touching the management interface
+    or ACL (which push refuses without --allow-mgmt) are listed apart.
+    Exit 0: nothing to do · 2: commands to apply · 1: a device could not be reached or rendered."""
     chosen = parse_features(features)
     devices = _devices(inventory, limit)
     rendered = operations.render_all(devices)
     outcomes = operations.fetch_running(devices, workers=workers)
-    code = 0
-    for outcome in outcomes:
-        device = outcome.device
-        intended = rendered[device.name]
-        if not outcome.ok or outcome.value is None or isinstance(intended, Exception):
-            out.print(f"[red]{device.name}: {_error_text(outcome) or intended}[/]")
-            code = 1
-            continue
-        p = plan(device.name, device.platform, outcome.value, intended.only(chosen).features)
-        if p.empty:
-            out.print(f"[green]{device.name}: compliant, nothing to do[/]")
-            continue
-        code = max(code, 2)
-        out.print(f"[bold]{device.name}[/] ({device.platform}) — features: {', '.join(p.features)}")
-        _print_lines(out, "remediation", p.redacted_commands())
-        _print_lines(out, "rollback", p.redacted_rollback())
-    raise typer.Exit(code)
+    plans = [netviews.remediation_data(o, rendered[o.device.name], chosen) for o in outcomes]
+    if as_json:
+        netviews.print_json(plans)
+    else:
+        netviews.print_remediation(_console(), plans)
+    codes = [1 if p["error"] else 2 if p["commands"] else 0 for p in plans]
+    raise typer.Exit(1 if 1 in codes else max(codes, default=0))
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ from opsbook.network.compliance import DeviceCompliance, DeviceStatus
 from opsbook.network.connect import Outcome
 from opsbook.network.facts import DeviceFacts
 from opsbook.network.operations import BackupRun
+from opsbook.network.redact import redact_lines
+from opsbook.network.remediation import management_touches, plan
+from opsbook.network.render import Intended
 from opsbook.render.terminal import Col, print_listing, print_path
 
 
@@ -181,3 +184,56 @@ def print_lines(out: Console, title: str, lines: Sequence[str]) -> None:
     out.print(Text(f"  {title}", style="bold"), soft_wrap=True)
     for line in lines:
         out.print(Text(f"    {line}"), soft_wrap=True)
+
+
+def remediation_data(
+    outcome: Outcome[str], intended: Intended | Exception, features: Sequence[str] | None
+) -> dict[str, Any]:
+    """One device's remediation plan (redacted) as data: commands, rollback, management lines."""
+    device = outcome.device
+    data: dict[str, Any] = {
+        "device": device.name,
+        "platform": device.platform,
+        "features": [],
+        "commands": [],
+        "rollback": [],
+        "management": [],
+        "error": "",
+    }
+    if isinstance(intended, Exception) or not outcome.ok or outcome.value is None:
+        data["error"] = error_text(outcome) or str(intended)
+        return data
+    p = plan(device.name, device.platform, outcome.value, intended.only(features).features)
+    mgmt_acl = device.vars.get("net_mgmt_acl")
+    touches = management_touches(
+        p.commands,
+        device.platform,
+        mgmt_interface=device.vars.get("net_mgmt_interface"),
+        mgmt_acl=str(mgmt_acl) if mgmt_acl is not None else None,
+    )
+    data.update(
+        checked=list(intended.only(features).features),
+        features=p.features,
+        commands=p.redacted_commands(),
+        rollback=p.redacted_rollback(),
+        management=redact_lines(touches, device.platform),
+    )
+    return data
+
+
+def print_remediation(out: Console, plans: Sequence[dict[str, Any]]) -> None:
+    for p in plans:
+        if p["error"]:
+            out.print(Text(f"{p['device']}: {p['error']}", style="red"), soft_wrap=True)
+        elif not p["commands"]:
+            checked = ", ".join(p["checked"]) or "no feature"
+            out.print(Text(f"{p['device']}: nothing to do in {checked}", style="green"), soft_wrap=True)
+        else:
+            head = f"{p['device']} ({p['platform']}) — features: {', '.join(p['features'])}"
+            out.print(Text(head, style="bold"), soft_wrap=True)
+            print_lines(out, "remediation", p["commands"])
+            print_lines(out, "rollback", p["rollback"])
+            if p["management"]:
+                print_lines(
+                    out, "touching management (push refuses these without --allow-mgmt)", p["management"]
+                )

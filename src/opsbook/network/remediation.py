@@ -198,7 +198,8 @@ def management_touches(
                 hits.append(stripped)
                 continue
         if section_hit and not top:
-            hits.append(f"{section} / {stripped}")
+            if stripped not in ("exit", "quit"):  # leaving the section changes nothing
+                hits.append(f"{section} / {stripped}")
             continue
         if mgmt_acl and re.search(rf"(?<![\w-]){re.escape(mgmt_acl)}(?![\w-])", stripped):
             hits.append(stripped if top else f"{section} / {stripped}")
