@@ -130,3 +130,26 @@ def test_lab_commands_default_to_the_context_when_it_is_a_lab(
     assert _name("other") == "other"
     monkeypatch.setenv("OPSBOOK_CUSTOMER", "acme")
     assert _name(None) == "opsbook", "a customer is not a lab: the default lab"
+
+
+def test_lab_down_forgets_a_remembered_context_of_that_lab(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsbook import context as ctx  # noqa: PLC0415
+    from opsbook.lab.state import LabShape, LabState  # noqa: PLC0415
+
+    lab = project / ".opsbook" / "lab" / "nu"
+    lab.mkdir(parents=True)
+    (lab / "state.json").write_text(json.dumps({"name": "nu", "inventory_dir": str(lab / "inventory")}))
+    ctx.remember(project, "nu")
+
+    def fake_down(name: str, **_: object) -> LabState:  # podman is not needed to test the context part
+        (lab / "state.json").unlink()
+        return LabState(name=name, shape=LabShape(0, 1, 2201, 2301))
+
+    monkeypatch.setattr("opsbook.cli.lab.lab.down", fake_down)
+    code, out, err = invoke("lab", "down")
+    assert code == 0, err
+    assert "lab nu removed" in out and "forgotten" in out
+    assert ctx.remembered(project) is None
+    assert project_paths().customer == "opsbook"
