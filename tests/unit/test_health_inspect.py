@@ -18,9 +18,16 @@ from opsbook.health.model import Status
 from opsbook.health.render import print_report
 from opsbook.network.inventory import NetDevice
 from opsbook.paths import ProjectPaths
+from opsbook.register import Scope, read_register
 from opsbook.results import RunResult
 
 FIXTURES = Path(__file__).parent / "fixtures" / "health"
+SOUND = Path(__file__).parent / "fixtures" / "registers" / "valid"
+
+
+def no_skips(inventory, limit, paths):
+    """The register read finds nothing to skip (the fake runner decides what was inspected)."""
+    return Scope(read_register([SOUND], roles_dirs=[]), ["web01", "web02"])
 
 
 def recorded_run() -> RunResult:
@@ -61,7 +68,7 @@ def test_inspect_runs_the_playbook_probes_other_devices_and_writes_json(tmp_path
         runner=runner,
         prober=prober,
         devices=lambda inventory, limit, paths: ([IOS], [VRP]),
-        progress=False,
+        scope_reader=no_skips,
     )
     (call,) = runner.calls
     assert call["playbook"] == "health"
@@ -85,6 +92,7 @@ def test_inspect_refuses_a_run_that_never_started(tmp_path):
             runner=FakeRunner(run),
             prober=lambda d: [],
             devices=lambda inventory, limit, paths: ([], []),
+            scope_reader=no_skips,
         )
 
 
@@ -98,6 +106,7 @@ def test_inspect_with_nothing_to_inspect_is_an_error_naming_the_limit(tmp_path):
             runner=FakeRunner(run),
             prober=lambda d: [],
             devices=lambda inventory, limit, paths: ([], []),
+            scope_reader=no_skips,
         )
 
 
@@ -111,6 +120,7 @@ def test_bad_inventory_input_exits_1_not_2_which_means_findings(tmp_path):
             runner=FakeRunner(recorded_run()),
             prober=lambda d: [],
             devices=broken,
+            scope_reader=no_skips,
         )
     assert caught.value.exit_code == 1
     assert "vault-encrypted" in str(caught.value)

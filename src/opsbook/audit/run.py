@@ -145,6 +145,8 @@ class Auditor:
         self._runner = runner
         self.network = network
         self._inventory_loader = inventory_loader
+        #: hosts the last run skipped because their register data has a problem (one line each)
+        self.skipped: list[str] = []
         self.store = store or AuditStore(paths.state / "audits")
 
     def runner(self) -> RunFn:
@@ -155,11 +157,19 @@ class Auditor:
         return self._runner
 
     def load_inventory(self, request: AuditRequest) -> dict[str, Any]:
-        if self._inventory_loader is None:
-            from opsbook.network.inventory import inventory_json  # noqa: PLC0415
+        """``ansible-inventory --list`` JSON of the hosts to audit, read by the register's one reader.
 
-            self._inventory_loader = inventory_json
-        return self._inventory_loader(request.inventory or None, limit=request.limit, paths=self.paths)
+        Read-only: hosts whose register data has a problem are skipped and listed in
+        :attr:`skipped`; a problem of the whole register refuses here, before any connection.
+        """
+        if self._inventory_loader is not None:
+            return self._inventory_loader(request.inventory or None, limit=request.limit, paths=self.paths)
+        from opsbook.register import default_inventory, read_scope  # noqa: PLC0415
+
+        sources = list(request.inventory) if request.inventory else default_inventory(self.paths)
+        scope = read_scope(sources, limit=request.limit, read_only=True)
+        self.skipped = scope.skipped_lines()
+        return scope.inventory_data()
 
     def run(self, request: AuditRequest) -> Audit:
         """Audit, classify, fill "since", save under ``.opsbook/audits/<id>/`` with every report."""
@@ -185,6 +195,7 @@ class Auditor:
             limit=request.limit,
             inventory=[str(i) for i in request.inventory or []],
         )
+        audit.errors += self.skipped  # not audited: each line names the host and its register problem
         parts: list[Classified] = []
         with ThreadPoolExecutor(max_workers=1) as pool:
             net_future: Future[list[TaskResult]] | None = None
@@ -246,6 +257,7 @@ class Auditor:
             run_id=audit_id,
             label="audit (check mode)",
             paths=self.paths,
+            register_check=False,  # read and checked per target by load_inventory
         )
 
 

@@ -1,7 +1,9 @@
 """Run the inspection: playbooks/health.yml through the runner, netmiko for the other devices.
 
-The I/O edge of :mod:`opsbook.health`. Steps: read the inventory once (``ansible-inventory``) to
-know the network devices and their secrets; then, at the same time, run the playbook (Linux hosts
+The I/O edge of :mod:`opsbook.health`. Steps: read the register (the one reader,
+:func:`opsbook.register.read_scope`; hosts whose register data has a problem are skipped and
+listed, a broken register refuses before any connection) to know the targets, the network devices
+and their secrets; then, at the same time, run the playbook (Linux hosts
 with host_health, IOS devices with ``show version`` over network_cli) and read the devices the
 playbook cannot reach (platforms without a network_cli plugin in the ``ansible`` package, such as
 Huawei VRP) over netmiko; classify; write the JSON report.
@@ -23,6 +25,7 @@ from opsbook.network.connect import CommandRejected, netmiko_connector, run_many
 from opsbook.network.inventory import NetDevice, devices_from_inventory, inventory_json
 from opsbook.network.platforms import platform
 from opsbook.paths import ProjectPaths, project_paths
+from opsbook.register import Scope, default_inventory, read_scope
 from opsbook.results import RunResult
 from opsbook.runner import EventHandler, StatusHandler, run_playbook
 
@@ -91,6 +94,12 @@ def network_devices(
     return by_ansible, by_netmiko
 
 
+def health_scope(inventory: Sequence[str | Path] | None, limit: str | None, paths: ProjectPaths) -> Scope:
+    """The hosts to inspect, read by the register's one reader (read-only: invalid ones skipped)."""
+    sources = list(inventory) if inventory else default_inventory(paths)
+    return read_scope(sources, limit=limit, read_only=True)
+
+
 def default_report_path(paths: ProjectPaths, run_id: str) -> Path:
     return paths.reports / f"health-{run_id}.json"
 
@@ -111,6 +120,7 @@ def inspect(
     runner: Runner | None = None,
     prober: Prober = probe_devices,
     devices: Callable[..., tuple[list[NetDevice], list[NetDevice]]] = network_devices,
+    scope_reader: Callable[..., Scope] = health_scope,
 ) -> tuple[HealthReport, Path]:
     """Inspect every Linux host and network device in ``inventory`` (within ``limit``).
 
@@ -119,6 +129,11 @@ def inspect(
     """
     paths = paths or project_paths()
     runner = runner or run_playbook
+    # Read-only: hosts whose register data has a problem are skipped (and listed), the rest go on;
+    # a problem of the whole register refuses here, before any connection or run folder.
+    scope = scope_reader(inventory, limit, paths)
+    if scope.skipped:
+        limit = scope.limit
     try:
         by_ansible, by_netmiko = devices(inventory, limit, paths)
     except UsageError as exc:  # exit 1, not 2: 2 means "the inspection found something"
@@ -136,6 +151,7 @@ def inspect(
             secrets=secrets,
             label="health",
             paths=paths,
+            register_check=False,  # checked above, per target
         )
         probes = probing.result()
     if not run.tasks and not run.hosts and run.status != "successful":
@@ -144,6 +160,7 @@ def inspect(
             hint=f"see the run's artifacts in {run.artifact_dir}",
         )
     report = report_from_run(run, probes, inventory=[str(i) for i in inventory or []])
+    report.skipped = scope.skipped_lines()
     if not report.hosts:
         where = f" matching --limit {limit!r}" if limit else ""
         raise OpsbookError(

@@ -179,6 +179,8 @@ class HealthReport:
     hosts: list[HostHealth] = field(default_factory=list)
     #: where the run's artifacts are (``.opsbook/runs/<run_id>``).
     artifact_dir: str = ""
+    #: hosts not inspected because their register data has a problem: one line each, with why.
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def linux(self) -> list[HostHealth]:
@@ -219,6 +221,7 @@ class HealthReport:
             "exit_code": self.exit_code,
             "summary": {"hosts": len(self.linux), "devices": len(self.devices), **self.counts()},
             "hosts": [h.to_dict() for h in self.hosts],
+            "skipped": list(self.skipped),
         }
 
     @classmethod
@@ -232,4 +235,5 @@ class HealthReport:
             limit=data.get("limit"),
             artifact_dir=data.get("artifact_dir", ""),
             hosts=[HostHealth.from_dict(h) for h in data.get("hosts", [])],
+            skipped=list(data.get("skipped", [])),
         )

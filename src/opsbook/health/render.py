@@ -147,6 +147,8 @@ def print_report(
         hidden = sum(1 for h in [*report.linux, *report.devices] if h.status is Status.OK)
         if hidden:
             out.print(Text(f"{hidden} host(s)/device(s) all OK, not shown (--problems-only)", style="dim"))
+    for line in report.skipped:
+        out.print(Text(line, style="yellow"), soft_wrap=True)
     out.print(summary_line(report))
 
 

@@ -1,20 +1,17 @@
-"""Network devices from an Ansible inventory, read through ``ansible-inventory --list``.
+"""Network devices from the asset register, read by the register's one reader.
 
-One subprocess gives every host's merged variables exactly as Ansible sees them (groups,
-group_vars, host_vars, inventory plugins). A host is a network device when its platform can be
-told from ``netmiko_device_type``, ``ansible_network_os`` or ``asset_os``.
+:func:`opsbook.register.read_scope` gives every host's merged variables as Ansible sees them
+(groups, group_vars, host_vars; the same values as ``ansible-inventory --list``, compared by a
+unit test) without a subprocess. A host is a network device when its platform can be told from
+``netmiko_device_type``, ``ansible_network_os`` or ``asset_os``.
 
 ``net_*`` string values may use Jinja (``"{{ inventory_hostname }}-mgmt"``); they are rendered
-with the host's variables. Vault-encrypted values are refused with a hint: ``ansible-inventory``
-does not decrypt them for output.
+with the host's variables. Vault-encrypted values are refused with a hint: opsbook net does not
+decrypt them.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +19,10 @@ from typing import Any
 
 import jinja2
 
-from opsbook.errors import OpsbookError, UsageError
+from opsbook.errors import UsageError
 from opsbook.network.platforms import ALIASES, platform
 from opsbook.paths import ProjectPaths, project_paths
+from opsbook.register import Scope, default_inventory, read_scope
 
 
 @dataclass(frozen=True)
@@ -85,8 +83,8 @@ def _check_vault(name: str, key: str, value: Any) -> None:
     if isinstance(value, Mapping):
         if "__ansible_vault" in value:
             raise UsageError(
-                f"{name}: variable {key} is vault-encrypted; opsbook net reads variables with "
-                "ansible-inventory, which does not decrypt them.",
+                f"{name}: variable {key} is vault-encrypted; opsbook net reads the register's files "
+                "and does not decrypt vault values.",
                 hint="keep device secrets in an unencrypted vars file outside git, or pass them "
                 "through the environment (lookup) for the Ansible path",
             )
@@ -159,13 +157,31 @@ def devices_from_inventory(data: Mapping[str, Any], hosts: Sequence[str] | None 
     return devices
 
 
-def _all_hosts(data: Mapping[str, Any]) -> list[str]:
-    """Every host named anywhere in the group tree of ``ansible-inventory --list`` JSON."""
-    found: set[str] = set(data.get("_meta", {}).get("hostvars", {}))
-    for key, group in data.items():
-        if key != "_meta" and isinstance(group, Mapping):
-            found.update(group.get("hosts", []) or [])
-    return sorted(found)
+def device_scope(
+    inventory: Sequence[Path | str] | None = None,
+    *,
+    limit: str | None = None,
+    paths: ProjectPaths | None = None,
+    read_only: bool = False,
+) -> tuple[list[NetDevice], Scope]:
+    """The network devices of the register (within ``limit``) and the scope they were read from.
+
+    Read by the register's one reader (:func:`opsbook.register.read_scope`): a broken register is
+    refused before any connection, with every problem's file:line:column. ``read_only``: devices
+    whose register data has a problem are skipped (listed in the scope) and the rest go on;
+    otherwise any such device refuses the command.
+    """
+    sources = list(inventory) if inventory else default_inventory(paths or project_paths())
+    scope = read_scope(sources, limit=limit, read_only=read_only)
+    devices = devices_from_inventory(scope.inventory_data(), scope.targets)
+    if not devices:
+        where = f" matching --limit {limit!r}" if limit else ""
+        raise UsageError(
+            f"No network devices{where} in the inventory.",
+            hint="a device needs netmiko_device_type, ansible_network_os or asset_os "
+            "(cisco_ios / huawei_vrp); is the lab up (opsbook lab up --devices N)?",
+        )
+    return devices, scope
 
 
 def inventory_json(
@@ -173,35 +189,12 @@ def inventory_json(
     *,
     limit: str | None = None,
     paths: ProjectPaths | None = None,
+    read_only: bool = False,
 ) -> dict[str, Any]:
-    """``ansible-inventory --list`` for the given inventory sources (default: the context's register)."""
-    paths = paths or project_paths()
-    sources = [str(p) for p in inventory] if inventory else [str(p) for p in paths.inventories]
-    cmd = [_ansible_inventory(), "--list"]
-    for source in sources:
-        cmd += ["-i", source]
-    if limit:
-        cmd += ["--limit", limit]
-    env = {**os.environ, "ANSIBLE_CONFIG": str(paths.ansible_cfg), "ANSIBLE_NOCOLOR": "1"}
-    try:
-        proc = subprocess.run(cmd, cwd=paths.root, env=env, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise OpsbookError(f"cannot run ansible-inventory: {exc}") from exc
-    if proc.returncode != 0:
-        raise UsageError(
-            f"ansible-inventory failed for {', '.join(sources)}: {proc.stderr.strip()[-800:]}",
-            hint="check the inventory path and --limit pattern",
-        )
-    try:
-        result: dict[str, Any] = json.loads(proc.stdout)
-    except json.JSONDecodeError as exc:
-        raise OpsbookError(f"ansible-inventory printed no JSON: {exc}") from exc
-    return result
-
-
-def _ansible_inventory() -> str:
-    venv_bin = Path(sys.executable).parent / "ansible-inventory"
-    return str(venv_bin) if venv_bin.exists() else "ansible-inventory"
+    """``ansible-inventory --list`` JSON of the register's hosts within ``limit`` (default
+    inventory: the customer context's), read in-process by the register's one reader."""
+    sources = list(inventory) if inventory else default_inventory(paths or project_paths())
+    return read_scope(sources, limit=limit, read_only=read_only).inventory_data()
 
 
 def load_devices(
@@ -210,15 +203,6 @@ def load_devices(
     limit: str | None = None,
     paths: ProjectPaths | None = None,
 ) -> list[NetDevice]:
-    """Every network device of the inventory (within ``limit``). Raises when none match."""
-    data = inventory_json(inventory, limit=limit, paths=paths)
-    hosts = _all_hosts(data)
-    devices = devices_from_inventory(data, hosts)
-    if not devices:
-        where = f" matching --limit {limit!r}" if limit else ""
-        raise UsageError(
-            f"No network devices{where} in the inventory.",
-            hint="a device needs netmiko_device_type, ansible_network_os or asset_os "
-            "(cisco_ios / huawei_vrp); is the lab up (opsbook lab up --devices N)?",
-        )
-    return devices
+    """Every network device of the inventory (within ``limit``); any device with a register
+    problem refuses (changing commands). Raises when none match."""
+    return device_scope(inventory, limit=limit, paths=paths)[0]

@@ -17,8 +17,8 @@ _IMPLICIT = frozenset({"all", "ungrouped"})
 
 def check_undefined_groups(findings: Findings, register: LoadedRegister) -> None:
     """A group only ever named (``name:`` with nothing below), never given hosts, children or vars."""
-    if register.dynamic_sources:
-        return  # an inventory plugin may define it
+    if register.dynamic_sources or inventory_unread(register):
+        return  # an inventory plugin or a file that could not be read may define it
     defined = [g.name for g in register.groups.values() if _has_content(register, g.name)]
     for group in register.groups.values():
         if group.name in _IMPLICIT or _has_content(register, group.name) or not group.mentions:
@@ -42,6 +42,15 @@ def check_undefined_groups(findings: Findings, register: LoadedRegister) -> None
                 fix,
             )
         )
+
+
+def inventory_unread(register: LoadedRegister) -> bool:
+    """An inventory file (not a vars file) could not be read: its hosts and groups are unknown."""
+    return any(
+        p.rule in ("unsupported-inventory", "yaml-syntax", "yaml-limits")
+        and p.path not in register.vars_owner
+        for p in register.problems
+    )
 
 
 def _has_content(register: LoadedRegister, name: str) -> bool:
@@ -92,8 +101,7 @@ def _report_cycle(findings: Findings, register: LoadedRegister, cycle: list[str]
 
 def check_orphans(findings: Findings, register: LoadedRegister) -> None:
     """group_vars / host_vars files whose group or host the inventory does not define."""
-    unread = any(p.rule == "unsupported-inventory" for p in register.problems)
-    if register.dynamic_sources or unread:
+    if register.dynamic_sources or inventory_unread(register):
         return  # hosts and groups may come from the sources not read
     for block in register.orphan_vars:
         names = list(register.hosts if block.scope == "host" else register.groups)

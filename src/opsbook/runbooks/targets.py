@@ -1,23 +1,21 @@
 """Resolve a runbook's targets (its pattern ∩ --limit) from the inventory, and check its constraints.
 
-Resolution uses Ansible's own inventory code, so patterns mean exactly what they mean to
+The register's one reader reads the inventory (:func:`opsbook.register.read_scope`); patterns are
+resolved by Ansible's own inventory code, so they mean exactly what they mean to
 ``ansible-playbook``. The engine then passes the resolved names as the runner's limit, so what
 runs is exactly what the operator confirmed.
 """
 
 from __future__ import annotations
 
-import configparser
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ansible.inventory.manager import InventoryManager
-from ansible.parsing.dataloader import DataLoader
-from ansible.vars.manager import VariableManager
-
-from opsbook.errors import UsageError
+from opsbook.paths import project_paths
+from opsbook.register import default_inventory as register_default_inventory
+from opsbook.register import read_scope
 from opsbook.runbooks.exitcodes import TargetError
 from opsbook.runbooks.model import Targets
 
@@ -27,6 +25,8 @@ class Target:
     name: str
     #: the register's fields of this host (asset_*), as strings, for records and confirmation.
     asset: dict[str, Any] = field(default_factory=dict)
+    #: the host's change settings (opsbook_change_*: window enforcement, freezes), for the change flow.
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def environment(self) -> str:
@@ -34,11 +34,8 @@ class Target:
 
 
 def default_inventory(root: Path) -> list[Path]:
-    """The inventory ansible.cfg names (what the runner uses without -i)."""
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(root / "ansible.cfg", encoding="utf-8")
-    value = parser.get("defaults", "inventory", fallback="inventory/lab")
-    return [(root / part.strip()).resolve() for part in value.split(",") if part.strip()]
+    """The customer context's register (what the runner uses without -i; the register's one rule)."""
+    return register_default_inventory(project_paths(root))
 
 
 def _plain(value: Any) -> Any:
@@ -52,24 +49,21 @@ def _plain(value: Any) -> Any:
 
 
 def resolve_targets(inventory: Sequence[Path], pattern: str, limit: str | None) -> list[Target]:
-    """Hosts matching ``pattern`` within ``limit``, with their asset_* variables."""
-    for source in inventory:
-        if not source.exists():
-            raise UsageError(
-                f"inventory {source} does not exist",
-                hint="start the lab (`opsbook lab up`) or pass -i INVENTORY",
-            )
-    loader = DataLoader()
-    manager = InventoryManager(loader=loader, sources=[str(s) for s in inventory])
-    if limit:
-        manager.subset(limit)
-    hosts = manager.get_hosts(pattern)
-    variables = VariableManager(loader=loader, inventory=manager)
+    """Hosts matching ``pattern`` within ``limit``, with their asset_* variables.
+
+    Read by the register's one reader: a register problem of the whole register or of any target
+    refuses (:class:`~opsbook.register.RegisterError`, every problem with its file:line:column)
+    before a plan, a connection or a run folder; patterns are resolved by Ansible's own code.
+    """
+    # INI / script / plugin sources are read by Ansible unchecked; the runner's check refuses an
+    # INI or script register before anything runs (its message says how to convert it).
+    scope = read_scope(inventory, limit=limit, pattern=pattern, read_only=False, unchecked_ok=True)
     targets = []
-    for host in hosts:
-        hostvars = variables.get_vars(host=host, include_hostvars=False)
-        asset = {k: _plain(v) for k, v in hostvars.items() if str(k).startswith("asset_")}
-        targets.append(Target(name=host.name, asset=asset))
+    for host in scope.targets:
+        hostvars = scope.register.hostvars(host)
+        asset = {k: _plain(v) for k, v in hostvars.items() if k.startswith("asset_")}
+        settings = {k: _plain(v) for k, v in hostvars.items() if k.startswith("opsbook_change_")}
+        targets.append(Target(name=host, asset=asset, settings=settings))
     return targets
 
 
