@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
+from test_records_support import cli
 from test_runbook_support import ScriptedUi, failed, fixed_and_verified, make_engine, make_project
 
 from opsbook.errors import OpsbookError
@@ -138,36 +136,25 @@ def test_get_accepts_a_unique_prefix(three_runs: tuple[ProjectPaths, list[str]])
         history.get("nope")
 
 
-def _cli(project: ProjectPaths, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OPSBOOK_PROJECT": str(project.root), "COLUMNS": "250"}
-    return subprocess.run(
-        [sys.executable, "-c", "from opsbook.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-
-
 def test_cli_history_verify_exits_9_when_tampered(three_runs: tuple[ProjectPaths, list[str]]) -> None:
     project, ids = three_runs
-    done = _cli(project, "history", "verify")
+    done = cli(project, "history", "verify")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "history intact: 3 run(s)" in done.stdout
     (project.runs / ids[1] / "record.json").write_text("{}")
-    done = _cli(project, "history", "verify")
+    done = cli(project, "history", "verify")
     assert done.returncode == ExitCode.HISTORY_BROKEN
     assert f"{ids[1]}: record edited" in done.stdout
 
 
 def test_cli_history_list_and_show(three_runs: tuple[ProjectPaths, list[str]]) -> None:
     project, ids = three_runs
-    listing = _cli(project, "history", "list", "--ticket", "INC-web2")
+    listing = cli(project, "history", "list", "--ticket", "INC-web2")
     assert listing.returncode == 0 and ids[1] in listing.stdout and ids[0] not in listing.stdout
-    shown = _cli(project, "history", "show", ids[2][:30])
+    shown = cli(project, "history", "show", ids[2][:30])
     assert shown.returncode == 0, shown.stderr
     assert "Service report" in shown.stdout and "INC-db1" in shown.stdout
-    raw = _cli(project, "history", "show", ids[0], "--json")
+    raw = cli(project, "history", "show", ids[0], "--json")
     assert json.loads(raw.stdout)["id"] == ids[0]
 
 
@@ -175,14 +162,14 @@ def test_cli_rerun_refuses_an_edited_record(three_runs: tuple[ProjectPaths, list
     project, ids = three_runs
     path = project.runs / ids[0] / "record.json"
     path.write_text(path.read_text().replace('"web1"', '"db1"'))
-    done = _cli(project, "history", "rerun", ids[0], "--yes")
+    done = cli(project, "history", "rerun", ids[0], "--yes")
     assert done.returncode == 1
     assert "was edited or removed since it was indexed; not re-running it" in done.stderr
 
 
 def test_cli_rerun_failed_with_nothing_failed_says_so(three_runs: tuple[ProjectPaths, list[str]]) -> None:
     project, ids = three_runs
-    done = _cli(project, "history", "rerun", ids[0], "--failed", "--yes")
+    done = cli(project, "history", "rerun", ids[0], "--failed", "--yes")
     assert done.returncode == 1
     assert "has no failed or unreachable host; nothing to re-run" in done.stderr
 

@@ -4,12 +4,10 @@ ids, dates and paths never cut or wrapped — at 80 columns or piped."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from test_records_support import cli
 from test_runbook_support import ScriptedUi, make_engine, make_project
 
 from opsbook.errors import OpsbookError
@@ -38,20 +36,6 @@ def ids(project: ProjectPaths) -> list[str]:
     return found
 
 
-def _cli(project: ProjectPaths, *args: str, columns: int | None = 80) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OPSBOOK_PROJECT": str(project.root)}
-    env.pop("COLUMNS", None)
-    if columns is not None:
-        env["COLUMNS"] = str(columns)
-    return subprocess.run(
-        [sys.executable, "-c", "from opsbook.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-
-
 def test_get_takes_the_hash_number_a_bare_number_and_last(project: ProjectPaths, ids: list[str]) -> None:
     history = History(project.state)
     assert history.get("#2").id == ids[1]
@@ -64,7 +48,7 @@ def test_get_takes_the_hash_number_a_bare_number_and_last(project: ProjectPaths,
 
 @pytest.mark.parametrize("columns", [80, None], ids=["80-columns", "piped"])
 def test_list_keeps_ids_and_dates_whole(project: ProjectPaths, ids: list[str], columns: int | None) -> None:
-    done = _cli(project, "history", "list", columns=columns)
+    done = cli(project, "history", "list", columns=columns)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     entries = History(project.state).entries()
@@ -76,7 +60,7 @@ def test_list_keeps_ids_and_dates_whole(project: ProjectPaths, ids: list[str], c
 
 
 def test_list_json(project: ProjectPaths, ids: list[str]) -> None:
-    done = _cli(project, "history", "list", "--json", "--ticket", "INC-2")
+    done = cli(project, "history", "list", "--json", "--ticket", "INC-2", columns=80)
     assert done.returncode == 0, done.stderr
     [run] = json.loads(done.stdout)
     assert run["id"] == ids[1] and run["seq"] == 2 and run["ticket"] == "INC-2"
@@ -86,7 +70,7 @@ def test_list_json(project: ProjectPaths, ids: list[str]) -> None:
 
 @pytest.mark.parametrize("ref", ["#1", "1", "last"])
 def test_show_accepts_the_listing_number_and_last(project: ProjectPaths, ids: list[str], ref: str) -> None:
-    done = _cli(project, "history", "show", ref)
+    done = cli(project, "history", "show", ref, columns=80)
     assert done.returncode == 0, done.stderr
     expected = ids[2] if ref == "last" else ids[0]
     assert f"| Run | `{expected}` |" in done.stdout
@@ -96,7 +80,7 @@ def test_show_accepts_the_listing_number_and_last(project: ProjectPaths, ids: li
 
 
 def test_show_json_is_the_record(project: ProjectPaths, ids: list[str]) -> None:
-    done = _cli(project, "history", "show", "#2", "--json")
+    done = cli(project, "history", "show", "#2", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["id"] == ids[1]
 
@@ -104,7 +88,7 @@ def test_show_json_is_the_record(project: ProjectPaths, ids: list[str]) -> None:
 def test_verify_json(project: ProjectPaths, ids: list[str]) -> None:
     report = project.runs / ids[0] / "service-report.md"
     report.write_text(report.read_text() + "\nedited\n")
-    done = _cli(project, "history", "verify", "--json")
+    done = cli(project, "history", "verify", "--json")
     assert done.returncode == 9
     result = json.loads(done.stdout)
     assert result["intact"] is False and result["runs"] == 3

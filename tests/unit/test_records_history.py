@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from test_records_support import cli
 from test_runbook_support import ScriptedUi, make_engine, make_project
 
 from opsbook.paths import ProjectPaths, project_paths
@@ -136,21 +134,10 @@ def test_a_history_indexed_before_manifests_still_verifies(project: ProjectPaths
     assert _problems(project) == []
 
 
-def _cli(project: ProjectPaths, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OPSBOOK_PROJECT": str(project.root), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-c", "from opsbook.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-
-
 def test_cli_verify_names_the_edited_service_report(project: ProjectPaths, runs: list[str]) -> None:
     report = project.runs / runs[0] / "service-report.html"
     report.write_text(report.read_text().replace("Jana Keller", "Someone Else"))
-    done = _cli(project, "history", "verify")
+    done = cli(project, "history", "verify")
     assert done.returncode == ExitCode.HISTORY_BROKEN, done.stdout + done.stderr
     assert f"file edited: runs/{runs[0]}/service-report.html" in done.stdout
 
@@ -173,7 +160,7 @@ def test_a_damaged_database_is_a_clear_error_never_a_traceback(
     assert "history.sqlite cannot be read" in str(err.value)
     assert "restore history.sqlite and history.head from your backup" in str(err.value)
     for command in (["history", "verify"], ["history", "list"], ["history", "show", "last"]):
-        done = _cli(project, *command)
+        done = cli(project, *command)
         assert "Traceback" not in done.stderr, done.stderr
         assert done.returncode == ExitCode.HISTORY_BROKEN, (command, done.stdout, done.stderr)
         assert "history.sqlite cannot be read" in done.stderr

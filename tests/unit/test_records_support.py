@@ -9,13 +9,16 @@ history are real. No test lives here (see test_records_truth.py).
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from test_runbook_support import PLAYBOOK, ScriptedUi, stats
+from test_runbook_support import PLAYBOOK, ScriptedUi, failed, stats
 
 from opsbook.audit.fix import FixEngine
 from opsbook.paths import ProjectPaths, find_project_root
@@ -240,29 +243,13 @@ def behaviour(name: str, outcome: str) -> Callable[[str, str], list[TaskResult]]
         if not nothing:
             out += [_changed(host, t, a, r, check) for t, a, r in script.changes]
         if outcome == "failed" and not check:
-            out.append(
-                TaskResult(
-                    host=host,
-                    task="Post-check",
-                    action="ansible.builtin.command",
-                    status=TaskStatus.FAILED,
-                    msg="non-zero return code",
-                )
-            )
+            out.append(failed(host, "Post-check", "non-zero return code"))
             return out
         if outcome == "rolled-back" and not check:
             out.append(
                 stats(host, post=script.rolled_back, verified=False, cause="post-check: not compliant")
             )
-            out.append(
-                TaskResult(
-                    host=host,
-                    task="Apply safely, or roll back",
-                    action="opsbook_net_push",
-                    status=TaskStatus.FAILED,
-                    msg="sw1: rolled_back: post-check failed",
-                )
-            )
+            out.append(failed(host, "Apply safely, or roll back", "sw1: rolled_back: post-check failed"))
             return out
         post = script.post_unchanged if nothing else script.post_fixed
         actions = script.actions_unchanged if nothing else script.actions_fixed
@@ -317,3 +304,18 @@ def run_scenario(project: ProjectPaths, name: str, outcome: str, runner_factory:
     result = engine.run(request)
     assert result.record is not None
     return result.record
+
+
+def cli(project: ProjectPaths, *args: str, columns: int | None = 200) -> subprocess.CompletedProcess[str]:
+    """``opsbook ARGS`` in a fresh process on ``project`` (``columns=None``: piped, no COLUMNS)."""
+    env = {**os.environ, "OPSBOOK_PROJECT": str(project.root)}
+    env.pop("COLUMNS", None)
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    return subprocess.run(
+        [sys.executable, "-c", "from opsbook.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
