@@ -196,7 +196,11 @@ def list_cmd(
     if not found:
         Console().print("no opsbook schedules")
         return
-    table = Table("name", "job", "customer", "when", "limit", "backend")
+    table = Table()
+    for column in ("name", "job", "customer", "when"):  # names and times whole, never wrapped
+        table.add_column(column, no_wrap=True)
+    table.add_column("limit")
+    table.add_column("backend")
     for s in found:
         table.add_row(s.name, s.job, s.customer, s.cadence.describe(), s.limit or "", s.backend)
     out = Console(highlight=False, soft_wrap=True)
