@@ -74,6 +74,16 @@ def test_the_customer_flag_reaches_every_command(project: Path) -> None:
     assert os.environ.get("OPSBOOK_CUSTOMER") is None, "the flag does not outlive the command"
 
 
+def test_ansible_inventory_is_honoured(project: Path) -> None:
+    """Before: $ANSIBLE_INVENTORY was ignored (inventory/lab, 0 hosts, OK)."""
+    _code, _out, err = invoke(
+        "inventory", "check", env={"ANSIBLE_INVENTORY": str(project / "inventory" / "acme")}
+    )
+    assert "in 1 hosts" in err and "no hosts" not in err
+    code, out, _err = invoke("use", "--json", env={"ANSIBLE_INVENTORY": str(project / "inventory" / "acme")})
+    assert code == 0 and json.loads(out)["name"] == "acme", "the customer whose register it names"
+
+
 def test_an_unknown_customer_is_refused_before_anything_runs(project: Path) -> None:
     code, _out, err = invoke("--customer", "acmee", "inventory", "check")
     assert code == 2

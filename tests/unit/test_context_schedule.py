@@ -191,3 +191,15 @@ def test_cli_refuses_an_ad_hoc_inventory_and_two_cadences(
     code, out = _install(project, "schedule", "install", "audit", "--daily", "02:00", "--weekly", "mon@02:00")
     assert code == 2 and "exactly one" in out
     assert list((project / "cron").iterdir()) == []
+
+
+def test_a_missing_cron_folder_is_named(project: Path) -> None:
+    """Before: advice about /etc/cron.d whatever --cron-dir said."""
+    missing = project / "no-cron-here"
+    result = CliRunner().invoke(
+        app,
+        ["schedule", "install", "audit", "--daily", "02:00", "--backend", "cron", "--cron-dir", str(missing)],
+    )
+    assert result.exit_code == 1
+    assert f"the cron folder {missing} is available" in " ".join(result.output.split())
+    assert not missing.exists()
