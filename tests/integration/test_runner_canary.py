@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import shutil
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
+from opsbook_kit import LOCAL_HOST, opsbook
 
 REPO = Path(__file__).parents[2]
 EXTRA_VAR_CANARY = "CANARY-extravar-5d1e0b"
@@ -39,23 +38,6 @@ PROBE = """\
     - name: Return it in a result
       ansible.builtin.command: "echo {{ db_password }}"
       changed_when: false
-"""
-
-INVENTORY = """\
-all:
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-    asset_kind: server
-    asset_customer: test
-  children:
-    customer_test:
-      children:
-        linux:
-          hosts:
-            alpha:
-              ansible_connection: local
-              ansible_become: false
-              asset_id: TEST-ALPHA
 """
 
 # the application's role declares its password variable, as the register requires
@@ -82,7 +64,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("playbooks/emergency", "runbooks", "inventory/host_vars", "roles/app/meta"):
         (root / folder).mkdir(parents=True)
     (root / "ansible.cfg").write_text("[defaults]\ninventory = inventory/hosts.yml\n")
-    (root / "inventory" / "hosts.yml").write_text(INVENTORY)
+    (root / "inventory" / "hosts.yml").write_text(LOCAL_HOST.format(group="linux"))
     (root / "roles" / "app" / "meta" / "argument_specs.yml").write_text(APP_ROLE_SPECS)
     (root / "inventory" / "host_vars" / "alpha.yml").write_text(
         f"app_db_password: !vault |\n{_vault_block(VAULT_CANARY)}\n"
@@ -100,21 +82,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def opsbook(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "OPSBOOK_PROJECT": str(project),
-        "ANSIBLE_VAULT_PASSWORD_FILE": str(project / "vault-pass"),
-    }
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "opsbook"), *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+def with_vault(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``opsbook ARGS`` with the vault password file ansible (and so opsbook) uses."""
+    return opsbook(project, *args, env={"ANSIBLE_VAULT_PASSWORD_FILE": str(project / "vault-pass")})
 
 
 def everything_written(folder: Path) -> dict[str, bytes]:
@@ -147,8 +117,8 @@ def runs(project: Path) -> dict[str, subprocess.CompletedProcess[str]]:
     (app / "notes.txt").write_text(f"{VAULT_CANARY}\n")
     (app / "dsn").write_text(f"host=db user=app {VAULT_CANARY}\n")
     return {
-        "run": opsbook(project, "run", "probe", "-e", f"db_password={EXTRA_VAR_CANARY}"),
-        "change": opsbook(
+        "run": with_vault(project, "run", "probe", "-e", f"db_password={EXTRA_VAR_CANARY}"),
+        "change": with_vault(
             project,
             "run",
             "probe-change",
@@ -160,7 +130,7 @@ def runs(project: Path) -> dict[str, subprocess.CompletedProcess[str]]:
             "--force",
             "canary test outside any window",
         ),
-        "evidence": opsbook(
+        "evidence": with_vault(
             project, "runbook", "run", "collect-evidence", "-p", f"paths={app}", "--yes", "--no-progress"
         ),
     }

@@ -8,13 +8,13 @@ command on the controller. Both must stay the literal text they were.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from opsbook_kit import LOCAL_HOST, opsbook, write_project
 
 FIXTURES = Path(__file__).parents[1] / "unit" / "fixtures" / "runner"
 TEMPLATE = "/{{7*7}}"
@@ -24,7 +24,7 @@ TEMPLATE = "/{{7*7}}"
 # same way: through the runner's writer).
 PLAYBOOK = """\
 - name: Probe what a value becomes
-  hosts: customer_test
+  hosts: probed
   gather_facts: false
   vars:
     opsbook_read_only: true
@@ -56,7 +56,7 @@ category: audit
 summary: Writes its parameters to files, as given.
 playbook: probe.yml
 targets:
-  pattern: customer_test
+  pattern: probed
 risk: read-only
 verifies: false
 parameters:
@@ -80,46 +80,17 @@ PAGE = "# probe-params\n\n" + "".join(
     f"## {s}\n{s}\n\n" for s in ("Symptoms", "Diagnosis", "Procedure", "Escalation", "References")
 )
 
-INVENTORY = """\
-all:
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-    asset_kind: server
-    asset_customer: test
-  children:
-    customer_test:
-      hosts:
-        alpha:
-          ansible_connection: local
-          asset_id: TEST-ALPHA
-"""
-
 
 def make_project(root: Path) -> Path:
-    """A minimal opsbook project: what ``OPSBOOK_PROJECT`` may point at."""
-    for folder in ("playbooks", "runbooks", "inventory"):
-        (root / folder).mkdir(parents=True)
-    (root / "ansible.cfg").write_text(
-        "[defaults]\ninventory = inventory/hosts.yml\nretry_files_enabled = False\n"
-    )
-    (root / "inventory" / "hosts.yml").write_text(INVENTORY)
-    (root / "playbooks" / "probe.yml").write_text(PLAYBOOK)
-    (root / "runbooks" / "probe-params.yml").write_text(RUNBOOK)
-    (root / "runbooks" / "probe-params.md").write_text(PAGE)
-    return root
-
-
-def opsbook(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real command line, in ``project``."""
-    env = {**os.environ, "OPSBOOK_PROJECT": str(project), "COLUMNS": "120"}
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "opsbook"), *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
+    """A minimal opsbook project with the probe playbook and runbook."""
+    return write_project(
+        root,
+        {
+            "inventory/hosts.yml": LOCAL_HOST.format(group="probed"),
+            "playbooks/probe.yml": PLAYBOOK,
+            "runbooks/probe-params.yml": RUNBOOK,
+            "runbooks/probe-params.md": PAGE,
+        },
     )
 
 

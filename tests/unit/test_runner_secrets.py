@@ -3,15 +3,13 @@ and the evidence bundle's redaction of every known value."""
 
 from __future__ import annotations
 
-import base64
-import importlib.util
 import io
 import tarfile
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
+from test_runbook_evidence import _tar, eb
 
 from opsbook.runner.redaction import MASK
 from opsbook.runner.secretvars import (
@@ -112,31 +110,10 @@ def test_the_password_file_comes_from_ansible_cfg(tmp_path: Path, monkeypatch: p
 
 # ---- the evidence bundle redacts every known value before packing -------------------------------
 
-MODULE = Path(__file__).parents[2] / "playbooks" / "emergency" / "library" / "evidence_bundle.py"
-
-
-def _evidence_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("evidence_bundle_known", MODULE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _tar(files: dict[str, bytes]) -> str:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return base64.b64encode(buffer.getvalue()).decode()
-
 
 def test_known_secret_values_never_reach_the_bundle() -> None:
     """A value no pattern recognises (a bare line, a DSN, a process argument) is still removed
     when opsbook knows it: the collect-evidence docs promise redaction on the controller."""
-    eb = _evidence_module()
     params = {
         "root": "web1",
         "commands_output": (
