@@ -53,7 +53,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectPaths:
     paths = make_project(tmp_path / "project")
     host_vars = paths.root / "inventory" / "host_vars"
     host_vars.mkdir()
-    (host_vars / "db1.yml").write_text(yaml.safe_dump({"asset_maintenance_window": SUNDAY_NIGHT}))
+    (host_vars / "db1.yml").write_text(
+        yaml.safe_dump({"asset_maintenance_window": SUNDAY_NIGHT}, default_style='"')
+    )
     (paths.runbooks / "demo-restart.yml").write_text(RESTART)
     (paths.runbooks / "demo-restart.md").write_text((paths.runbooks / "demo-fix.md").read_text())
     return paths

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from opsbook.change.lock import Holder, TargetBusy, lock_path, new_holder, target_locks
+from opsbook.runbooks.exitcodes import ExitCode
 
 HOLD = textwrap.dedent(
     """
@@ -48,7 +49,7 @@ def test_a_second_changing_run_is_refused_naming_the_holder(tmp_path: Path) -> N
         text = str(err.value)
         assert "web1 is being changed by run run-other (runbook disk-full) by " in text
         assert f"pid {other.pid}, since 20" in text and "nothing was run" in text
-        assert err.value.exit_code == 10
+        assert err.value.exit_code == ExitCode.LOCKED
         # all or none: web2 was released again when web1 was refused
         with target_locks(tmp_path, ["web2"], new_holder("run-3", "x")) as held:
             assert held.targets == ["web2"] and held.taken_over == []

@@ -119,7 +119,9 @@ def test_a_changing_run_outside_the_window_is_refused_unless_forced(
     paths, runner = project
     host_vars = paths.root / "inventory" / "host_vars"
     host_vars.mkdir()
-    (host_vars / "web1.yml").write_text(yaml.safe_dump({"asset_maintenance_window": CLOSED}))
+    (host_vars / "web1.yml").write_text(
+        yaml.safe_dump({"asset_maintenance_window": CLOSED}, default_style='"')
+    )
     refused = _run("change", "--limit", "web1", "--ticket", "CHG-1", "--yes")
     assert refused.exit_code == 3
     assert "web1 is outside its maintenance window (mon 00:00-00:01 Pacific/Kiritimati)" in refused.output

@@ -9,6 +9,7 @@ import pytest
 from opsbook.change.gate import ChangeRefused, admit
 from opsbook.change.window import host_times, parse_window
 from opsbook.errors import UsageError
+from opsbook.runbooks.exitcodes import ExitCode
 
 SUNDAY_NIGHT = {"days": ["sun"], "start": "02:00", "end": "06:00", "timezone": "Europe/Berlin"}
 SATURDAY_OVERNIGHT = {"days": ["sat"], "start": "22:00", "end": "04:00", "timezone": "Europe/Amsterdam"}
@@ -115,7 +116,7 @@ def test_outside_the_window_a_change_is_refused_naming_host_window_and_next_open
     assert "next opening Sun 2026-12-06 02:00 Europe/Berlin" in text
     assert "web2" not in text.split("→", maxsplit=1)[0]
     assert "--force 'REASON'" in text
-    assert err.value.exit_code == 3
+    assert err.value.exit_code == ExitCode.REFUSED
 
 
 def test_force_with_a_reason_admits_and_is_recorded() -> None:
