@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ import yaml
 
 from opsbook.lab.handle import LabDevice, LabHandle
 from opsbook.paths import project_paths
+from opsbook.schedules.model import BUSY_EXIT
 
 OPSBOOK = str(Path(sys.executable).parent / "opsbook")
 LINKED = ("ansible.cfg", "playbooks", "roles", "library", "module_utils", "filter_plugins", "runbooks", "lab")
@@ -161,3 +164,39 @@ def test_opsbook_lab_points_every_command_at_that_lab(two_customers: Path, lab: 
     check = _opsbook(two_customers, lab, "inventory", "check", env={"OPSBOOK_LAB": "nu"})
     assert check.returncode != 0 and "register OK" not in check.stderr
     assert os.path.join(".opsbook", "lab", "nu", "inventory") in check.stderr
+
+
+def test_a_scheduled_backup_runs_in_its_customer_context_and_never_overlaps(
+    two_customers: Path, lab: LabHandle, tmp_path: Path
+) -> None:
+    """The cron line `schedule install` writes, run as cron would run it (sh -c), on the real devices."""
+    cron = tmp_path / "cron"
+    cron.mkdir()
+    installed = _opsbook(
+        two_customers, lab, "-C", "northwind", "schedule", "install", "net-backup", "--daily", "02:00",
+        "--backend", "cron", "--cron-dir", str(cron),
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    line = (cron / "opsbook-northwind-net-backup").read_text().splitlines()[3]
+    command = line.split(" root ", 1)[1]  # after "M H dom mon dow user"
+    state = two_customers / ".opsbook" / "customers" / "northwind"
+    env = {k: v for k, v in lab.ansible_env().items() if k not in ("OPSBOOK_CUSTOMER", "OPSBOOK_LAB")}
+
+    done = subprocess.run(["sh", "-c", command], env=env, timeout=300, check=False)
+    assert done.returncode == 0, (state / "schedules" / "northwind-net-backup.log").read_text()
+    assert (state / "netbackup" / f"{DEVICE}.cfg").is_file()
+    assert not (two_customers / ".opsbook" / "customers" / "acme").exists(), "acme untouched"
+
+    lock = state / "schedules" / "net-backup.lock"
+    # the previous run, still going (its own session: killing it frees the lock its child holds)
+    holder = subprocess.Popen(["flock", str(lock), "sleep", "60"], start_new_session=True)
+    try:
+        for _ in range(100):  # until the holder has the lock
+            if subprocess.run(["flock", "-n", str(lock), "true"], check=False).returncode != 0:
+                break
+            time.sleep(0.1)
+        overlapping = subprocess.run(["sh", "-c", command], env=env, timeout=60, check=False)
+        assert overlapping.returncode == BUSY_EXIT, "flock refused the overlapping run"
+    finally:
+        os.killpg(holder.pid, signal.SIGKILL)
+        holder.wait()
