@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from opsbook.errors import UsageError
 from opsbook.network.platforms import ALIASES, platform
@@ -106,8 +107,10 @@ def _render_value(value: Any, context: Mapping[str, Any], env: jinja2.Environmen
 
 
 def resolve_net_vars(name: str, hostvars: Mapping[str, Any]) -> dict[str, Any]:
-    """The host's variables with Jinja in ``net_*`` values rendered (StrictUndefined)."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    """The host's variables with Jinja in ``net_*`` values rendered (StrictUndefined), in Jinja's
+    sandbox: a register value may refer to other variables, never reach Python (a template such as
+    ``{{ cycler.__init__.__globals__.os.popen(...) }}`` is refused, not run)."""
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
     context = {"inventory_hostname": name, **hostvars}
     out = dict(hostvars)
     for key, value in hostvars.items():
