@@ -183,3 +183,14 @@ def test_an_audit_skips_and_lists_a_host_with_a_typo(inv: Path, tmp_path: Path) 
     assert sorted(data["_meta"]["hostvars"]) == ["web01"]
     assert len(auditor.skipped) == 1
     assert auditor.skipped[0].startswith("web02 skipped")
+
+
+def test_a_hostile_file_anywhere_refuses_read_only_jobs_too(inv: Path) -> None:
+    """An alias bomb in one host's file is not a typo to skip: the whole register is refused."""
+    text = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+    for i in range(1, 8):
+        name, prev = chr(97 + i), chr(96 + i)
+        text += f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]\n"
+    (inv / "host_vars" / "web02.yml").write_text(text)
+    with pytest.raises(RegisterError, match="alias bomb"):
+        read_scope([inv], limit="web01", read_only=True)

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from opsbook.cli.inventory import app
 from opsbook.errors import UsageError
-from opsbook.register import discover as discover_module
+from opsbook.reconcile import discover as discover_module
+from opsbook.reconcile.discover import Discovery, classify, discover, linux_facts, select_hosts
 from opsbook.register.check import CheckResult, check
-from opsbook.register.discover import Discovery, classify, discover, linux_facts, select_hosts
 from opsbook.register.reconcile import Append, Discrepancy, compare, linux_fields, plan_changes, same_value
 from opsbook.register.writeback import apply_changes, update_yaml_text
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus

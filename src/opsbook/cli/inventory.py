@@ -155,7 +155,7 @@ def reconcile_command(
     """
     # Imported here: ruamel, the runner and netmiko load only for reconcile.
     from opsbook.cli.progress import make_progress  # noqa: PLC0415
-    from opsbook.register.discover import discover, select_hosts  # noqa: PLC0415
+    from opsbook.reconcile.discover import discover, select_hosts  # noqa: PLC0415
     from opsbook.register.reconcile import compare, plan_changes  # noqa: PLC0415
     from opsbook.register.writeback import apply_changes  # noqa: PLC0415
 

@@ -124,7 +124,9 @@ def _check(
             allowed.declared.setdefault(name, origin)
     findings = Findings()
     for problem in register.problems:
-        findings.add(problem, register.vars_owner.get(problem.path))
+        # a hostile file (alias bomb, size, depth) concerns the whole register, wherever it is
+        owner = None if problem.rule == "yaml-limits" else register.vars_owner.get(problem.path)
+        findings.add(problem, owner)
     check_group_cycles(findings, register)
     merger = Merger(register)
     merged = {name: merger.host_vars(name) for name in register.hosts}

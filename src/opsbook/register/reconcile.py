@@ -1,8 +1,9 @@
 """Reconcile: compare what the register declares with what hosts and devices report (pure).
 
-Discovery (:mod:`opsbook.register.discover`) yields, per host, the ``asset_*`` values it could
-read; :func:`compare` lists every difference as a :class:`Discrepancy` — ``missing`` (the register
-has no value: fill it) or ``conflict`` (the register says otherwise: only with ``--accept``);
+Discovery (:mod:`opsbook.reconcile.discover`, the reconcile job) yields, per host, the ``asset_*``
+values it could read; :func:`compare` lists every difference as a :class:`Discrepancy` —
+``missing`` (the register has no value: fill it) or ``conflict`` (the register says otherwise:
+only with ``--accept``);
 :func:`plan_changes` turns them into the edits :mod:`opsbook.register.writeback` applies.
 """
 

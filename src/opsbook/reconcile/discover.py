@@ -1,5 +1,8 @@
 """Discovery for reconcile (I/O): Linux facts through opsbook's runner, device facts via netmiko.
 
+It lives here, in a job, because the register is data and runs nothing (ARCHITECTURE.md,
+contract ``register-runs-nothing``).
+
 - Linux hosts (``asset_kind`` server or vm, reached by SSH/podman): ``data/reconcile_facts.yml``
   runs through :func:`opsbook.runner.run_playbook`; its last task reports the facts.
 - Network devices (platform from ``netmiko_device_type`` / ``ansible_network_os`` / ``asset_os``):
@@ -10,7 +13,6 @@ Other assets (databases, middleware, storage, firewalls without a supported plat
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,7 +21,7 @@ from typing import Any
 
 from opsbook.errors import UsageError
 from opsbook.register.check import CheckResult
-from opsbook.register.merge import Merger
+from opsbook.register.read import Register
 from opsbook.register.reconcile import linux_fields
 from opsbook.results import RunResult, TaskStatus
 
@@ -50,7 +52,7 @@ class Discovery:
 
 
 def facts_playbook() -> Path:
-    return Path(str(resources.files("opsbook.register").joinpath("data/reconcile_facts.yml")))
+    return Path(str(resources.files("opsbook.reconcile").joinpath("data/reconcile_facts.yml")))
 
 
 def _plain(result: CheckResult, host: str) -> dict[str, Any]:
@@ -58,30 +60,12 @@ def _plain(result: CheckResult, host: str) -> dict[str, Any]:
 
 
 def select_hosts(result: CheckResult, limit: str | None) -> list[str]:
-    """Hosts matching an Ansible-style ``--limit``: names, groups, wildcards, ``!`` to exclude,
-    separated by ``,`` or ``:``."""
-    hosts = sorted(result.merged)
-    if not limit:
-        return hosts
-    merger = Merger(result.register)
-    groups_of = {h: set(merger.host_groups(h)) for h in hosts}
-    selected: set[str] = set()
-    excluded: set[str] = set()
-    for raw in limit.replace(":", ",").split(","):
-        term = raw.strip()
-        if not term:
-            continue
-        target = excluded if term.startswith("!") else selected
-        pattern = term.lstrip("!")
-        matched = {h for h in hosts if fnmatch.fnmatchcase(h, pattern) or pattern in groups_of[h]}
-        matched |= {h for h in hosts if any(fnmatch.fnmatchcase(g, pattern) for g in groups_of[h])}
-        target |= matched
-    if not selected and excluded:
-        selected = set(hosts)
-    chosen = sorted(selected - excluded)
-    if not chosen:
+    """Hosts matching an Ansible ``--limit`` (names, groups, wildcards, ``!`` to exclude, ``&`` to
+    intersect), resolved by Ansible's own pattern code through the register's one reader."""
+    hosts = Register(list(result.register.sources), result).select("all", limit)
+    if not hosts:
         raise UsageError(f"--limit {limit!r} matches no host of the register", hint="use host or group names")
-    return chosen
+    return hosts
 
 
 def classify(result: CheckResult, hosts: Sequence[str]) -> tuple[list[str], list[str], dict[str, str]]:
