@@ -11,9 +11,15 @@ from opsbook.errors import OpsbookError
 LOOPBACK = "127.0.0.1"
 
 
-def port_is_free(port: int, host: str = LOOPBACK) -> bool:
-    """True when nothing listens on (or holds) ``host:port``: we can bind it ourselves."""
+def port_is_free(port: int, host: str = LOOPBACK, *, reuse: bool = False) -> bool:
+    """True when nothing listens on (or holds) ``host:port``: we can bind it ourselves.
+
+    ``reuse``: bind the way a server that sets SO_REUSEADDR does (the lab devices), so that
+    connections of an earlier run still in TIME_WAIT do not count as holding the port.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if reuse:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:

@@ -9,7 +9,6 @@ checking the pid still belongs to it.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import signal
@@ -19,24 +18,19 @@ import sys
 import time
 from pathlib import Path
 
+from opsbook.base.files import atomic_write
 from opsbook.errors import OpsbookError
+from opsbook.lab import ports
 from opsbook.lab.devices.server import READY_FILE, ensure_host_key
 from opsbook.lab.devices.spec import DeviceSpec, read_specs, validate_specs, write_specs
-from opsbook.lab.devices.store import LOG_FILE, PID_FILE, SPECS_FILE, atomic_write
+from opsbook.lab.devices.store import LOG_FILE, PID_FILE, SPECS_FILE
 
 HOST = "127.0.0.1"
 
 
 def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                return False
-            raise
-    return True
+    """Whether the device server could bind the port (it sets SO_REUSEADDR)."""
+    return ports.port_is_free(port, HOST, reuse=True)
 
 
 def ssh_banner(port: int, timeout: float = 1.0) -> bool:

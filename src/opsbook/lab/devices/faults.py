@@ -28,8 +28,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from opsbook.base.files import atomic_write
 from opsbook.errors import OpsbookError
-from opsbook.lab.devices.store import atomic_write, device_dir
+from opsbook.lab.devices.store import device_dir
 
 
 @dataclass(frozen=True)

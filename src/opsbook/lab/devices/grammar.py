@@ -153,16 +153,9 @@ class Grammar:
                 keyword_at.extend([""] * consumed)
                 ti += consumed
                 continue
-            if word == "<int>":
-                if not token.text.isdigit():
+            if word in ("<int>", "<word>"):
+                if word == "<int>" and not token.text.isdigit():
                     return _Failure(ti, 0)
-                out.append(token.text)
-                args.append(token.text)
-                ranks.append(_PLACEHOLDER)
-                keyword_at.append("")
-                ti += 1
-                continue
-            if word == "<word>":
                 out.append(token.text)
                 args.append(token.text)
                 ranks.append(_PLACEHOLDER)

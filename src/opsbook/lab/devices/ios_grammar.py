@@ -7,14 +7,13 @@ Each table lists ``(template, action)``; :mod:`opsbook.lab.devices.ios` implemen
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from opsbook.lab.devices.core import Modes
 from opsbook.lab.devices.grammar import Grammar
 from opsbook.lab.devices.interfaces import normalize_interface
 
-
-def _iface(name: str) -> str | None:
-    return normalize_interface(name, "cisco_ios")
+_iface = partial(normalize_interface, platform="cisco_ios")
 
 
 EXEC_USER = [

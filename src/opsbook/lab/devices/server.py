@@ -24,6 +24,7 @@ import asyncssh
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from opsbook.base.files import atomic_write
 from opsbook.errors import OpsbookError
 from opsbook.lab.devices import dialects
 from opsbook.lab.devices.device import Clock
@@ -32,7 +33,7 @@ from opsbook.lab.devices.interfaces import normalize_interface
 from opsbook.lab.devices.lines import CTRL_Z, LineReader
 from opsbook.lab.devices.session import CliSession, Reply
 from opsbook.lab.devices.spec import DeviceSpec
-from opsbook.lab.devices.store import HOST_KEY_FILE, DeviceStore, atomic_write
+from opsbook.lab.devices.store import HOST_KEY_FILE, DeviceStore
 
 log = logging.getLogger("opsbook.lab.devices")
 
@@ -59,7 +60,7 @@ def ensure_host_key(state_dir: Path) -> Path:
     path = Path(state_dir) / HOST_KEY_FILE
     key = lab_host_key()
     if not path.exists() or path.read_bytes() != key:
-        atomic_write(path, key.decode())
+        atomic_write(path, key.decode(), mode=0o600)
     return path
 
 

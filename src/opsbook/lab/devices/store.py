@@ -19,10 +19,10 @@ The server writes the files after every change. Writing ``running.cfg`` from out
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from opsbook.base.files import atomic_write
 from opsbook.errors import OpsbookError
 from opsbook.lab.devices.config import Node, parse_config, render_config
 from opsbook.lab.devices.device import Clock, DeviceState, RevertTimer
@@ -37,14 +37,6 @@ HOST_KEY_FILE = "ssh_host_ed25519_key"
 
 def device_dir(state_dir: Path, name: str) -> Path:
     return Path(state_dir) / "devices" / name
-
-
-def atomic_write(path: Path, text: str, mode: int = 0o600) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.chmod(mode)
-    tmp.replace(path)
 
 
 def _stat(path: Path) -> tuple[int, int, int] | None:
@@ -133,7 +125,7 @@ class DeviceStore:
         platform = self.spec.platform
         for path, node in ((self.running_path, dev.running), (self.startup_path, dev.startup)):
             text = render_config(node, platform)
-            atomic_write(path, text)
+            atomic_write(path, text, mode=0o600)
             self._written[path] = _stat(path)
         meta: dict[str, Any] = {
             "booted_at": dev.booted_at,
@@ -150,7 +142,7 @@ class DeviceStore:
                 "user": dev.revert.user,
                 "armed_at": dev.revert.armed_at,
             }
-        atomic_write(self.meta_path, json.dumps(meta, indent=1) + "\n")
+        atomic_write(self.meta_path, json.dumps(meta, indent=1) + "\n", mode=0o600)
         self._generation = dev.generation
 
     def reload_if_changed(self, dev: DeviceState) -> bool:
@@ -190,7 +182,7 @@ def write_running_config(state_dir: Path, name: str, text: str) -> None:
     path = device_dir(state_dir, name) / "running.cfg"
     if not path.parent.is_dir():
         raise OpsbookError(f"no lab device {name!r} under {state_dir}")
-    atomic_write(path, text)
+    atomic_write(path, text, mode=0o600)
 
 
 def _read(path: Path) -> str:

@@ -6,13 +6,13 @@ Each table lists ``(template, action)``; :mod:`opsbook.lab.devices.vrp` implemen
 
 from __future__ import annotations
 
+from functools import partial
+
 from opsbook.lab.devices.core import Modes
 from opsbook.lab.devices.grammar import Grammar
 from opsbook.lab.devices.interfaces import normalize_interface
 
-
-def _iface(name: str) -> str | None:
-    return normalize_interface(name, "huawei_vrp")
+_iface = partial(normalize_interface, platform="huawei_vrp")
 
 
 DISPLAY = [
