@@ -192,10 +192,8 @@ def test_a_printed_backup_reference_keeps_naming_the_same_configuration(lab: Lab
     assert "203.0.113.77" in store.show(IOS, "latest")
 
 
-def test_net_backup_runs_unattended_for_a_schedule(lab: Lab, tmp_path: Path) -> None:
-    """What a schedule runs: no terminal, no prompt; exit 0 and one commit, JSON on stdout."""
-    lab.reset(IOS)
-    lab.reset(VRP)
+def _inventory(lab: Lab, folder: Path) -> tuple[Path, list[str]]:
+    """A YAML register with the lab devices (and their net_* variables), as a customer has one."""
     hosts = {}
     for name, spec in lab.specs.items():
         hosts[name] = {
@@ -207,11 +205,24 @@ def test_net_backup_runs_unattended_for_a_schedule(lab: Lab, tmp_path: Path) -> 
             "asset_id": f"FIX-{spec.port}",
             "asset_kind": "switch" if spec.platform == "cisco_ios" else "router",
             "asset_customer": "fix",
+            **lab_net_vars(spec),
         }
-    inventory = tmp_path / "hosts.yml"
+    inventory = folder / "hosts.yml"
     inventory.write_text(
         yaml.safe_dump({"all": {"children": {"customer_fix": {"hosts": hosts}}}}), encoding="utf-8"
     )
+    return inventory, sorted(hosts)
+
+
+def _opsbook() -> str:
+    return str(Path(sys.executable).parent / "opsbook")
+
+
+def test_net_backup_runs_unattended_for_a_schedule(lab: Lab, tmp_path: Path) -> None:
+    """What a schedule runs: no terminal, no prompt; exit 0 and one commit, JSON on stdout."""
+    lab.reset(IOS)
+    lab.reset(VRP)
+    inventory, hosts = _inventory(lab, tmp_path)
     store = tmp_path / "scheduled-store"
     command = [
         str(Path(sys.executable).parent / "opsbook"),
@@ -232,10 +243,43 @@ def test_net_backup_runs_unattended_for_a_schedule(lab: Lab, tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads(done.stdout)
-    assert sorted(d["device"] for d in data["devices"]) == sorted(hosts)
+    assert sorted(d["device"] for d in data["devices"]) == hosts
     assert all(d["result"] == "changed" for d in data["devices"]) and data["commit"]
     again = subprocess.run(
         command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False
     )
     assert again.returncode == 0, again.stdout + again.stderr
     assert "nothing changed" in again.stdout
+
+
+def test_remediate_features_json_leaves_the_management_change_out(lab: Lab, tmp_path: Path) -> None:
+    device = lab.reset(VRP)
+    lab.reset(IOS)
+    _inject(
+        device,
+        [
+            "ntp-service unicast-server 203.0.113.9",
+            f"interface {device.vars['net_mgmt_interface']}",
+            "description changed-by-hand",
+            "quit",
+        ],
+    )
+    inventory, _ = _inventory(lab, tmp_path)
+    base = [_opsbook(), "net", "remediate", "-i", str(inventory), "-l", VRP, "--json"]
+    full = subprocess.run(
+        base, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert full.returncode == 2, full.stdout + full.stderr
+    [everything] = json.loads(full.stdout)
+    assert everything["features"] == ["ntp", "interfaces"] and everything["management"]
+    some = subprocess.run(
+        [*base, "--features", "ntp"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    [ntp] = json.loads(some.stdout)
+    assert ntp["features"] == ["ntp"] and ntp["management"] == [] and ntp["checked"] == ["ntp"]
+    assert ntp["commands"] == ["undo ntp-service unicast-server 203.0.113.9"]
