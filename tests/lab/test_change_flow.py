@@ -52,6 +52,21 @@ def change(lab: LabHandle, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     lab.sh(host, f"rm -f {MARK}")
 
 
+def _other_day() -> str:
+    return "mon" if time.strftime("%a", time.gmtime()).lower()[:3] != "mon" else "tue"
+
+
+def _closed_inventory(lab: LabHandle, host: str, tmp_path: Path) -> Path:
+    """The lab's register, with ``host``'s maintenance window closed now (a day that is not today)."""
+    closed = tmp_path / "inventory"
+    shutil.copytree(lab.inventory, closed)
+    host_vars = closed / "host_vars" / f"{host}.yml"
+    data = yaml.safe_load(host_vars.read_text())
+    data["asset_maintenance_window"] = {**CLOSED, "days": [_other_day()]}
+    host_vars.write_text(yaml.safe_dump(data, default_style='"'))  # times quoted, as the register wants
+    return closed
+
+
 def _run(lab: LabHandle, playbook: Path, host: str, *args: str) -> CliRun:
     return opsbook(lab, "run", str(playbook), "--limit", host, "-i", str(lab.inventory), *args)
 
@@ -72,15 +87,8 @@ def test_a_changing_run_is_refused_without_ticket_outside_window_and_without_con
     assert no_ticket.exit_code == 3, no_ticket.output
     assert "changes hosts and needs the ticket it serves; nothing was run" in no_ticket.output
 
-    # the same register, with this host's window closed now: one minute on a day that is not today
-    closed = tmp_path / "inventory"
-    shutil.copytree(lab.inventory, closed)
-    host_vars = closed / "host_vars" / f"{host}.yml"
-    data = yaml.safe_load(host_vars.read_text())
-    today = time.strftime("%a", time.gmtime()).lower()[:3]
-    other = "mon" if today != "mon" else "tue"
-    data["asset_maintenance_window"] = {**CLOSED, "days": [other]}
-    host_vars.write_text(yaml.safe_dump(data, default_style='"'))  # times quoted, as the register wants
+    closed = _closed_inventory(lab, host, tmp_path)
+    other = _other_day()
     outside = opsbook(
         lab, "run", str(playbook), "--limit", host, "-i", str(closed), "--ticket", "CHG-100", "--yes"
     )
@@ -180,3 +188,35 @@ def test_net_push_is_a_recorded_change(lab: LabHandle) -> None:
     assert record is not None and record.runbook["name"] == "network-push" and record.ticket == "CHG-108"
     assert record.change is not None and record.change.locks == [device.name]
     assert record.id in _history(lab)
+
+
+ROTATED = "/var/log/opsbook-change-flow.log.1"
+
+
+def test_disk_full_yes_outside_the_window_is_refused_and_force_is_recorded(
+    lab: LabHandle, tmp_path: Path
+) -> None:
+    """Issue 10: `disk-full --yes` outside the register's maintenance window applied its changes."""
+    host = lab.hosts[1]
+    closed = _closed_inventory(lab, host, tmp_path)
+    lab.sh(host, f"head -c 2M /dev/zero > {ROTATED}")
+    try:
+        args = ["runbook", "run", "disk-full", "--limit", host, "-i", str(closed), "--yes", "--no-progress"]
+        refused = opsbook(lab, *args)
+        assert refused.exit_code == 3, refused.output
+        assert (
+            f"{host} is outside its maintenance window ({_other_day()} 03:00-03:01 Etc/UTC)" in refused.output
+        )
+        assert refused.record is None  # refused before any run folder or record
+        assert lab.sh(host, f"test -f {ROTATED} && test ! -e {ROTATED}.gz", check=False).returncode == 0
+
+        reason = "P1: /var/log full, approved by the duty manager"
+        forced = opsbook(lab, *args, "--force", reason)
+        assert forced.exit_code in (0, 6), forced.output
+        assert lab.sh(host, f"test -s {ROTATED}.gz", check=False).returncode == 0  # it ran for real
+        record = forced.record
+        assert record is not None and record.change is not None and record.change.forced == reason
+        assert record.change.overridden[host].startswith("outside its maintenance window")
+        assert record.id in _history(lab)
+    finally:
+        lab.sh(host, f"rm -f {ROTATED} {ROTATED}.gz", check=False)
