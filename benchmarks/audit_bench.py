@@ -44,8 +44,8 @@ import yaml
 from opsbook.audit.run import Auditor, AuditRequest
 from opsbook.lab import down, status, up
 from opsbook.lab.devices import DeviceSpec, start_devices, stop_devices
+from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.lab.handle import LabHandle
-from opsbook.network.labvars import lab_net_vars
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.register.check import check_register
 from opsbook.runner import run_playbook

@@ -32,10 +32,10 @@ from typing import Any
 import yaml
 
 from opsbook.lab.devices import DeviceSpec, start_devices, stop_devices
+from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.network.backup import BackupStore
 from opsbook.network.compliance import DeviceStatus
 from opsbook.network.inventory import load_devices
-from opsbook.network.labvars import lab_net_vars
 from opsbook.network.operations import compliance
 from opsbook.network.render import TEMPLATES
 from opsbook.paths import project_paths
