@@ -195,3 +195,22 @@ def test_unnumbered_vrp_rules_take_the_numbers_the_device_gives_them() -> None:
     intended = {"acls": "acl number 3000\n rule permit tcp destination-port eq 443\n rule deny ip\n"}
     assert check_device("rt01", "huawei_vrp", running, intended).status is DeviceStatus.COMPLIANT
     assert plan("rt01", "huawei_vrp", running, intended).empty
+
+
+def test_a_vrp_rule_is_removed_by_its_number_then_set_again() -> None:
+    """`undo rule 5 permit …` would remove conditions from rule 5 on VRP, not the rule."""
+    running = "sysname rt01\nacl number 3000\n rule 5 permit tcp destination-port eq 443\n rule 10 deny ip\n"
+    intended = {"acls": "acl number 3000\n rule 5 permit tcp destination-port eq 8443\n rule 10 deny ip\n"}
+    p = plan("rt01", "huawei_vrp", running, intended)
+    assert p.send_lines() == [
+        "acl number 3000",
+        "undo rule 5",
+        "rule 5 permit tcp destination-port eq 8443",
+        "quit",
+    ]
+    assert p.rollback_lines() == [
+        "acl number 3000",
+        "undo rule 5",
+        "rule 5 permit tcp destination-port eq 443",
+        "quit",
+    ]

@@ -15,7 +15,12 @@ Rules are data (hier_config models); tests in tests/unit/test_net_remediation.py
 from __future__ import annotations
 
 from hier_config import MatchRule, Platform
-from hier_config.models import IdempotentCommandsRule, NegationDefaultWithRule, OrderingRule
+from hier_config.models import (
+    IdempotentCommandsRule,
+    NegationDefaultWithRule,
+    NegationSubRule,
+    OrderingRule,
+)
 from hier_config.platforms.cisco_ios.driver import HConfigDriverCiscoIOS
 from hier_config.platforms.driver_base import HConfigDriverBase, HConfigDriverRules
 from hier_config.platforms.huawei_vrp.driver import HConfigDriverHuaweiVrp
@@ -43,6 +48,7 @@ def _extend(rules: HConfigDriverRules, extra: HConfigDriverRules) -> HConfigDriv
             "ordering": [*extra.ordering, *rules.ordering],
             "idempotent_commands": [*rules.idempotent_commands, *extra.idempotent_commands],
             "negate_with": [*extra.negate_with, *rules.negate_with],
+            "negation_sub": [*extra.negation_sub, *rules.negation_sub],
         }
     )
 
@@ -107,6 +113,15 @@ _VRP_EXTRA = HConfigDriverRules(
     negate_with=[
         NegationDefaultWithRule(match_rules=_m("header login "), use="undo header login"),
         NegationDefaultWithRule(match_rules=_m("header shell "), use="undo header shell"),
+    ],
+    # a rule is removed by its number: `undo rule 5` (with conditions after the number, VRP
+    # would remove those conditions from the rule, not the rule)
+    negation_sub=[
+        NegationSubRule(
+            match_rules=(MatchRule(startswith="acl "), MatchRule(re_search=r"^rule \d+ ")),
+            search=r"^undo rule (\d+) .*$",
+            replace=r"undo rule \1",
+        )
     ],
 )
 
