@@ -146,9 +146,22 @@ def test_run_with_dev_null_as_inventory_is_a_clear_error(tmp_path: Path) -> None
     assert list(tmp_path.iterdir()) == []
 
 
-def test_inventory_check_with_dev_null_names_the_problem_without_a_traceback() -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["inventory", "check"],
+        ["inventory", "report"],
+        ["health"],
+        ["audit"],
+        ["net", "backup"],
+        ["run", "site", "--check"],
+    ],
+)
+def test_dev_null_as_inventory_is_named_without_a_traceback(command: list[str]) -> None:
+    """The issue's example (`inventory check -i /dev/null` → traceback), through every command
+    that takes -i: the same sentence, nothing contacted."""
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "opsbook"), "inventory", "check", "-i", "/dev/null"],
+        [str(Path(sys.executable).parent / "opsbook"), *command, "-i", "/dev/null"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -156,7 +169,7 @@ def test_inventory_check_with_dev_null_names_the_problem_without_a_traceback() -
     )
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
-    assert "/dev/null is a device, not a file or folder" in done.stderr + done.stdout
+    assert "is a device, not a file or folder" in done.stderr + done.stdout
 
 
 def test_a_state_folder_that_fills_up_mid_run_is_a_clear_error_and_keeps_earlier_records(
