@@ -103,3 +103,58 @@ def test_vars_are_internal(role: str) -> None:
         data = _yaml(path) or {}
         public = sorted(name for name in data if not name.startswith(f"__{role}_"))
         assert public == [], f"{path.relative_to(ROOT)} defines {public}: vars/ holds only __{role}_* names"
+
+
+@pytest.mark.parametrize("role", (*ROLES, "opsbook_common"))
+def test_readme_has_requirements_platforms_and_an_example_playbook(role: str) -> None:
+    """Issue 11: role READMEs gain Requirements, Supported platforms and an Example Playbook."""
+    readme = (ROOT / "roles" / role / "README.md").read_text(encoding="utf-8")
+    headings = {line.lstrip("#").strip().lower() for line in readme.splitlines() if line.startswith("## ")}
+    for section in ("requirements", "supported platforms", "example playbook"):
+        assert section in headings, f"roles/{role}/README.md has no '## {section.capitalize()}' section"
+    example = readme.split("## Example Playbook", 1)[1].split("\n## ", 1)[0]
+    assert "```yaml" in example, f"roles/{role}/README.md: the Example Playbook section shows no YAML"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_per_os_step_is_the_shared_one(role: str) -> None:
+    """Issue 11: the set_vars pattern lives once (roles/opsbook_common); each role calls it with
+    its supported families and keeps only its own vars/<OS>.yml."""
+    tasks = _yaml(ROOT / "roles" / role / "tasks" / "set_vars.yml")
+    calls = [t["ansible.builtin.include_role"] for t in tasks if "ansible.builtin.include_role" in t]
+    assert calls == [{"name": "opsbook_common", "tasks_from": "set_vars.yml"}], (
+        f"roles/{role}/tasks/set_vars.yml"
+    )
+    include = next(t for t in tasks if "ansible.builtin.include_role" in t)
+    assert include["vars"]["opsbook_common_os_families"] == f"{{{{ __{role}_supported_os_families }}}}"
+    assert not any("ansible.builtin.include_vars" in t for t in tasks), "the vars loading is opsbook_common's"
+
+
+@pytest.mark.parametrize("role", ("linux_base", "time_sync", "linux_hardening", "storage", "patching"))
+def test_the_package_manager_comes_from_the_os_vars(role: str) -> None:
+    """Issue 11: the package manager and the index's place come from vars/<OS>.yml, and package
+    installs go through ansible.builtin.package with that manager (apt only where apt's own
+    features are used: the index refresh, holds)."""
+    os_vars = _yaml(ROOT / "roles" / role / "vars" / "Debian.yml")
+    assert os_vars[f"__{role}_package_manager"] == "apt"
+    assert os_vars[f"__{role}_package_index_dir"] == "/var/lib/apt/lists"
+    for path in sorted((ROOT / "roles" / role / "tasks").glob("*.yml")):
+        for task in _yaml(path) or []:
+            package = task.get("ansible.builtin.package") if isinstance(task, dict) else None
+            if isinstance(package, dict):
+                assert package.get("use") == f"{{{{ __{role}_package_manager }}}}", f"{path}: {task['name']}"
+
+
+@pytest.mark.parametrize("role", ("linux_base", "time_sync", "linux_hardening", "storage", "patching"))
+def test_no_task_refreshes_the_package_index_for_real_in_check_mode(role: str) -> None:
+    """Issue 10: check mode is read-only on the target — no `check_mode: false` on a task that
+    downloads the package index (the lab proof is tests/lab/test_site.py)."""
+    for path in sorted((ROOT / "roles" / role / "tasks").glob("*.yml")):
+        for task in _yaml(path) or []:
+            if not isinstance(task, dict):
+                continue
+            module = task.get("ansible.builtin.apt") or task.get("ansible.builtin.package") or {}
+            if isinstance(module, dict) and module.get("update_cache"):
+                assert task.get("check_mode") is not False, (
+                    f"{path}: {task['name']} refreshes the index in check mode"
+                )
