@@ -214,3 +214,23 @@ def test_a_vrp_rule_is_removed_by_its_number_then_set_again() -> None:
         "rule 5 permit tcp destination-port eq 443",
         "quit",
     ]
+
+
+def test_the_lab_ios_dialect_numbers_acl_entries_as_classic_ios() -> None:
+    """The lab device the lab tests rely on: hidden numbers, insert at N, append, resequence."""
+    session = _switch()
+    for line in ["configure terminal", "ip access-list extended USERS-IN", "15 permit tcp any any eq 22"]:
+        session.handle(line)
+    assert "% Duplicate sequence number" in session.handle("15 deny ip any any").output
+    session.handle("permit icmp any any")
+    session.handle("end")
+    acl = session.handle("show access-lists").output.split("Extended IP access list USERS-IN\n", 1)[1]
+    assert [line.split()[0] for line in acl.splitlines()] == ["10", "15", "20", "30", "40"]
+    assert "15 permit tcp any any eq 22" in acl and "40 permit icmp any any" in acl
+    assert " 15 permit" not in session.handle("show running-config").output  # not printed there
+    _configure(
+        session, ["ip access-list resequence USERS-IN 100 100", "ip access-list extended USERS-IN", "no 200"]
+    )
+    acl = session.handle("show access-lists").output.split("Extended IP access list USERS-IN\n", 1)[1]
+    assert [line.split()[0] for line in acl.splitlines()] == ["100", "300", "400", "500"]
+    assert "permit tcp any any eq 22" not in acl
