@@ -63,7 +63,7 @@ def select_hosts(result: CheckResult, limit: str | None) -> list[str]:
     """Hosts matching an Ansible ``--limit`` (names, groups, wildcards, ``!`` to exclude, ``&`` to
     intersect), resolved by Ansible's own pattern code through the register's one reader."""
     hosts = Register(list(result.register.sources), result).select("all", limit)
-    if not hosts:
+    if limit and not hosts:
         raise UsageError(f"--limit {limit!r} matches no host of the register", hint="use host or group names")
     return hosts
 

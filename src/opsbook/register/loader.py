@@ -6,28 +6,26 @@ vars plugin do: a source is a file or a directory (whose files are all sources, 
 ``NAME``, ``NAME.yml``, ``NAME.yaml``, ``NAME.json`` files or ``NAME/`` directories.
 
 Loading never stops at the first bad file: every problem is collected as a
-:class:`~opsbook.register.problems.Problem` and loading goes on with the rest.
+:class:`~opsbook.register.problems.Problem` and loading goes on with the rest. What it builds is
+described in :mod:`opsbook.register.loaded`; one file is read by :mod:`opsbook.register.yamlfile`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-
+from opsbook.base.pathcheck import path_problem
+from opsbook.register.loaded import Entry, Group, Host, HostDef, LoadedRegister, VarsBlock
 from opsbook.register.problems import Problem
+from opsbook.register.yamlfile import parse_yaml, read_text, read_yaml
 from opsbook.register.yamlnodes import (
-    LIMITS,
     MappingNode,
     Node,
     ScalarNode,
-    YamlBoundsError,
-    compose,
     key_text,
     mapping_items,
     mark,
@@ -52,98 +50,8 @@ _INVENTORY_IGNORED_EXT = (
 )
 _IGNORED_NAMES = frozenset({"group_vars", "host_vars", "vars_plugins"})
 _INI_FIX = "convert it: ansible-inventory -i FILE --list --yaml > hosts.yml (keep group_vars/, host_vars/)"
-_SYNTAX_FIX = "fix the YAML syntax (indentation, quotes, colons)"
 _GROUP_KEYS = frozenset({"hosts", "children", "vars"})
 _RANGE = re.compile(r"\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::(\d+))?\]")
-
-
-@dataclass(slots=True)
-class Entry:
-    """One variable definition: where its key and value are, and the value itself."""
-
-    key: str
-    key_node: Node
-    value_node: Node
-    value: Any
-
-
-@dataclass(slots=True)
-class VarsBlock:
-    """One place that defines variables for a host or a group."""
-
-    path: Path
-    scope: Literal["host", "group"]
-    name: str
-    origin: Literal["inline", "file"]
-    node: Node
-    entries: dict[str, Entry] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Group:
-    name: str
-    parents: set[str] = field(default_factory=set)
-    children: set[str] = field(default_factory=set)
-    hosts: set[str] = field(default_factory=set)
-    inline_vars: list[VarsBlock] = field(default_factory=list)
-    file_vars: list[VarsBlock] = field(default_factory=list)
-    #: given a body (``name:`` followed by a mapping) somewhere, not only named
-    defined: bool = False
-    #: every place the group's name appears as a key in an inventory file
-    mentions: list[tuple[Path, Node]] = field(default_factory=list)
-    #: child group → where it is listed under this group
-    child_at: dict[str, tuple[Path, Node]] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class HostDef:
-    """Where a host appears in an inventory file, and under which group."""
-
-    path: Path
-    node: Node
-    group: str = ""
-
-
-@dataclass(slots=True)
-class Host:
-    name: str
-    groups: set[str] = field(default_factory=set)
-    defined_at: list[HostDef] = field(default_factory=list)
-    inline_vars: list[VarsBlock] = field(default_factory=list)
-    file_vars: list[VarsBlock] = field(default_factory=list)
-
-
-@dataclass
-class LoadedRegister:
-    """Everything read from the inventory sources, plus the problems met while reading."""
-
-    sources: list[Path]
-    groups: dict[str, Group] = field(default_factory=dict)
-    hosts: dict[str, Host] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    #: group_vars / host_vars files whose group or host the inventory does not define.
-    orphan_vars: list[VarsBlock] = field(default_factory=list)
-    #: dynamic inventory sources (plugin configs) that the check does not read.
-    dynamic_sources: list[Path] = field(default_factory=list)
-    #: (scope, name) of group_vars / host_vars with a file that could not be parsed.
-    unreadable_vars: set[tuple[str, str]] = field(default_factory=set)
-    #: every group_vars / host_vars file read → (scope, name) of the group or host it is for.
-    vars_owner: dict[Path, tuple[Literal["host", "group"], str]] = field(default_factory=dict)
-
-    def group(self, name: str) -> Group:
-        group = self.groups.get(name)
-        if group is None:
-            group = self.groups[name] = Group(name)
-        return group
-
-    def blocks(self) -> Iterable[VarsBlock]:
-        """Every vars block: inline and file, groups then hosts."""
-        for group in self.groups.values():
-            yield from group.inline_vars
-            yield from group.file_vars
-        for host in self.hosts.values():
-            yield from host.inline_vars
-            yield from host.file_vars
 
 
 def _problem(path: Path, node: Node | None, rule: str, message: str, fix: str) -> Problem:
@@ -151,91 +59,6 @@ def _problem(path: Path, node: Node | None, rule: str, message: str, fix: str) -
         return Problem(path, 1, 1, rule, message, fix)
     m = mark(node)
     return Problem(path, m.line, m.column, rule, message, fix)
-
-
-def read_text(path: Path, problems: list[Problem], *, rule: str = "yaml-syntax") -> str | None:
-    """The UTF-8 text of ``path`` when it is within :data:`LIMITS`; else a problem and ``None``."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(LIMITS.max_bytes + 1)
-    except OSError as exc:
-        problems.append(Problem(path, 1, 1, rule, f"cannot read the file: {exc}", "check its permissions"))
-        return None
-    if len(data) > LIMITS.max_bytes:
-        problems.append(
-            Problem(
-                path,
-                1,
-                1,
-                "yaml-limits",
-                f"the file is larger than {LIMITS.max_bytes // (1024 * 1024)} MiB; it was not read",
-                "split it (one host_vars file per host, one group_vars file per group)",
-            )
-        )
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(path, 1, 1, rule, f"not UTF-8 text: {exc.reason}", "save as UTF-8"))
-        return None
-
-
-def read_yaml(path: Path, problems: list[Problem]) -> Node | None:
-    """The node tree of ``path``; a syntax error or a file over the limits becomes a problem and ``None``."""
-    text = read_text(path, problems)
-    return None if text is None else parse_yaml(path, text, problems)
-
-
-def parse_yaml(path: Path, text: str, problems: list[Problem]) -> Node | None:
-    """The node tree of ``text`` (read from ``path``); problems as in :func:`read_yaml`."""
-    try:
-        return compose(text)
-    except YamlBoundsError as exc:
-        line, column = _position(exc.problem_mark, text)
-        problems.append(Problem(path, line, column, "yaml-limits", str(exc.problem), exc.fix))
-    except yaml.MarkedYAMLError as exc:
-        problems.append(syntax_problem(path, text, exc))
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        problems.append(Problem(path, 1, 1, "yaml-syntax", str(exc)[:300], "fix the YAML syntax"))
-    return None
-
-
-def _position(where: Any, text: str) -> tuple[int, int]:
-    """A PyYAML mark as a 1-based (line, column) that lies inside ``text``."""
-    if where is None:
-        return 1, 1
-    lines = text.splitlines() or [""]
-    line = min(where.line, len(lines) - 1)
-    column = where.column if where.line == line else len(lines[line])
-    return line + 1, column + 1
-
-
-def syntax_problem(path: Path, text: str, exc: yaml.MarkedYAMLError) -> Problem:
-    """A PyYAML syntax error as a problem, placed where the fix is.
-
-    PyYAML names two marks: where the construct began (context) and where parsing failed
-    (problem). When parsing failed only at the end of the file (an unclosed ``[``, ``{`` or
-    quote), the problem mark lies past the last line; the place to fix is where it began.
-    """
-    problem, context = exc.problem_mark, exc.context_mark
-    lines = text.splitlines()
-    at_end = problem is not None and (problem.line >= len(lines) or problem.index >= len(text.rstrip()))
-    what = str(exc.problem or "invalid YAML")
-    if context is not None and (problem is None or at_end):
-        line, column = _position(context, text)
-        message = f"{exc.context} (started at line {line}, column {column}): {what}"
-        if at_end:
-            message += " before the end of the file"
-        return Problem(path, line, column, "yaml-syntax", message, _SYNTAX_FIX + "; close what starts here")
-    line, column = _position(problem, text)
-    message = what
-    if exc.context:
-        where = ""
-        if context is not None:
-            c_line, c_column = _position(context, text)
-            where = f" (line {c_line}, column {c_column})"
-        message = f"{exc.context}{where}: {what}"
-    return Problem(path, line, column, "yaml-syntax", message, _SYNTAX_FIX)
 
 
 def expand_host_pattern(name: str) -> list[str]:
@@ -562,15 +385,18 @@ def load_register(paths: Sequence[Path | str]) -> LoadedRegister:
     register.group("ungrouped")
     vars_bases: list[Path] = []
     for source in sources:
-        if not source.exists():
+        unusable = path_problem(source)  # missing, a device (-i /dev/null), a pipe, unreadable
+        if unusable is not None:
             register.problems.append(
                 Problem(
                     source,
                     1,
                     1,
                     "unsupported-inventory",
-                    "inventory source does not exist",
-                    "pass an existing file or directory with -i",
+                    "inventory source does not exist"
+                    if not source.exists()
+                    else unusable.removeprefix(f"{source} "),
+                    "pass an existing inventory file or directory with -i",
                 )
             )
             continue
@@ -591,3 +417,19 @@ def load_register(paths: Sequence[Path | str]) -> LoadedRegister:
         _read_vars_dir(register, base / "group_vars", "group")
         _read_vars_dir(register, base / "host_vars", "host")
     return register
+
+
+__all__ = [
+    "Entry",
+    "Group",
+    "Host",
+    "HostDef",
+    "LoadedRegister",
+    "VarsBlock",
+    "expand_host_pattern",
+    "load_register",
+    "parse_yaml",
+    "read_text",
+    "read_yaml",
+    "vars_block",
+]
