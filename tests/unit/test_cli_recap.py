@@ -14,6 +14,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from opsbook.cli import app, recap
+from opsbook.register import ensure_register_sound
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
 from opsbook.runner.events import convert_events
 from opsbook.runner.inputs import RunInputError
@@ -151,6 +152,7 @@ def test_cli_json_output_and_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
         "timeout": 9,
         "on_event": seen["on_event"],
         "on_status": seen["on_status"],
+        "inventory_check": ensure_register_sound,  # a broken register stops `opsbook run` first
     }
     # the runner's callbacks are the CLI's display (quiet with --json); the runner draws nothing
     assert callable(seen["on_event"]) and callable(seen["on_status"])

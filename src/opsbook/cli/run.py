@@ -15,7 +15,8 @@ from rich.console import Console
 from opsbook.cli.change import ForceOpt, TicketOpt, YesOpt, run_playbook_as_change
 from opsbook.cli.progress import make_progress
 from opsbook.cli.recap import exit_code, print_recap
-from opsbook.context import require_targets
+from opsbook.context import check_sources, require_targets
+from opsbook.register import ensure_register_sound
 from opsbook.render.terminal import stdout_console
 from opsbook.runner import parse_extravars, run_playbook
 
@@ -92,6 +93,7 @@ def run(
     check-mode plan, your consent (or --yes), the run, and a history entry; exit codes as for
     runbooks. Read-only playbooks (health) run directly.
     """
+    check_sources(inventory)  # another customer's register: its run would be this customer's
     if not check:
         code = run_playbook_as_change(
             playbook,
@@ -121,6 +123,7 @@ def run(
         forks=forks,
         timeout=timeout,
         **make_progress(not json_output).handlers(),
+        inventory_check=ensure_register_sound,  # a broken register stops the run before any host
     )
     if json_output:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

@@ -22,7 +22,7 @@ import json
 import os
 import shlex
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,6 @@ from opsbook.base.files import atomic_write
 from opsbook.base.ids import is_valid_run_id, new_run_id
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectPaths, project_paths
-from opsbook.register import ensure_register_sound
 from opsbook.results import RunResult
 from opsbook.runner.artifacts import redact_artifacts, sanitize_command_file, scan_for_secrets
 from opsbook.runner.callbacks import EventHandler, RunStatus, StatusHandler
@@ -73,7 +72,7 @@ def run_playbook(
     label: str = "",
     paths: ProjectPaths | None = None,
     runs_dir: Path | None = None,
-    register_check: bool = True,
+    inventory_check: Callable[[list[Path]], None] | None = None,
 ) -> RunResult:
     """Run ``playbook`` with ansible-runner and return its :class:`RunResult` (also in ``result.json``).
 
@@ -87,10 +86,11 @@ def run_playbook(
     (:mod:`opsbook.runner.secretvars`). Pass secrets to ansible as ``extravars`` — never as
     ``envvars``, which ansible-runner saves in the ``command`` artifact. ``envvars`` are added to
     the environment (the project's podman settings are always added). ``paths`` / ``runs_dir``
-    override the project and the runs folder (tests). ``register_check``: the asset register
-    (the inventory) is checked first and a broken one stops the run before any host is touched
-    (:class:`~opsbook.register.RegisterError`); only callers that pass an inventory which is not a
-    register (molecule-style scratch inventories) turn it off.
+    override the project and the runs folder (tests). ``inventory_check``: called with the
+    inventory sources (``-i``, else the context's register) before anything starts — ``opsbook
+    run`` passes :func:`opsbook.register.ensure_register_sound`, so a broken register stops the run
+    before any host is touched. The runner itself does not import the register (the register is
+    a part above it, ARCHITECTURE.md); jobs that read the register themselves check it there.
 
     Raises :class:`~opsbook.runner.inputs.RunInputError` (nothing started) for a missing
     playbook or inventory, bad extra variables or a bad run id, and
@@ -113,7 +113,7 @@ def run_playbook(
         label=label,
         paths=paths or project_paths(),
         runs_dir=runs_dir,
-        register_check=register_check,
+        inventory_check=inventory_check,
     )
     executed = _execute(prepared, on_event, on_status)
     return _collect(prepared, executed)
@@ -169,14 +169,14 @@ def _prepare(
     label: str,
     paths: ProjectPaths,
     runs_dir: Path | None,
-    register_check: bool,
+    inventory_check: Callable[[list[Path]], None] | None,
 ) -> _Prepared:
     """Check every input and the state folder, make the run folder; nothing touches a host."""
     playbook_path = resolve_playbook(playbook, paths)
     # no -i: the customer context's register (opsbook.context), never whatever ansible.cfg names
     inventories = resolve_inventories(inventory, paths) or paths.inventories
-    if register_check:
-        ensure_register_sound(inventories or paths.inventories)
+    if inventory_check is not None:
+        inventory_check(inventories or paths.inventories)
     unsafe_yaml(extravars)  # a value that is not data is refused here, before any folder is made
     keys = normalize_secrets(
         [
