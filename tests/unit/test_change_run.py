@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 import yaml
+from rich.console import Console
 from test_runbook_support import FakeRunner, fixed_and_verified, make_project
 from typer.testing import CliRunner
 
 from opsbook.cli import app
+from opsbook.cli.runbook import TerminalUi
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.records.history import History
@@ -195,3 +197,24 @@ def test_read_only_detection_and_host_pattern(tmp_path: Path) -> None:
     assert host_pattern(templated) == "all"
     assert playbook_runbook(two, tmp_path).name == "run-two"
     assert not is_read_only(two, tmp_path / "runbooks", tmp_path)
+
+
+def test_a_playbook_run_cannot_be_rerun_from_its_record(project: tuple[ProjectPaths, FakeRunner]) -> None:
+    paths, runner = project
+    assert _run("change", "--limit", "web1", "--ticket", "CHG-3", "--yes").exit_code == 0
+    [entry] = History(paths.state).entries()
+    result = CliRunner().invoke(app, ["history", "rerun", entry.id, "--yes"])
+    assert isinstance(result.exception, OpsbookError)
+    assert "was an `opsbook run` of a playbook" in str(result.exception)
+    assert runner.purposes() == ["plan", "apply"]  # nothing ran again
+
+
+def test_rerun_uses_the_engine_of_the_recorded_runbook(project: tuple[ProjectPaths, FakeRunner]) -> None:
+    from opsbook.audit.fix import FixEngine  # noqa: PLC0415
+    from opsbook.cli.change import rerun_engine  # noqa: PLC0415
+    from opsbook.runbooks.engine import Engine  # noqa: PLC0415
+
+    paths, _ = project
+    ui = TerminalUi(Console())
+    assert type(rerun_engine(paths, ui, "audit-fix")) is FixEngine
+    assert type(rerun_engine(paths, ui, "disk-full")) is Engine

@@ -15,7 +15,8 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from opsbook.runbooks.engine import RunOutcome
+    from opsbook.paths import ProjectPaths
+    from opsbook.runbooks.engine import Engine, RunOutcome, Ui
 
 TicketOpt = Annotated[
     str | None,
@@ -86,6 +87,24 @@ def run_runbook_change(
     return outcome
 
 
+def rerun_engine(paths: ProjectPaths, ui: Ui, runbook: str) -> Engine:
+    """The engine that can run a recorded run's runbook again (``history rerun``)."""
+    from opsbook.audit.fix import FIX_NAME, FixEngine  # noqa: PLC0415 — imports ansible's inventory code
+    from opsbook.errors import UsageError  # noqa: PLC0415
+    from opsbook.runbooks.engine import Engine  # noqa: PLC0415
+    from opsbook.runbooks.playbook import RUN_PREFIX  # noqa: PLC0415
+
+    if runbook == FIX_NAME:
+        return FixEngine(paths, ui)
+    if runbook.startswith(RUN_PREFIX):
+        raise UsageError(
+            f"run of {runbook} was an `opsbook run` of a playbook, whose -e, --tags and --forks are not "
+            "recorded; it cannot be re-run from the record",
+            hint="run the same `opsbook run PLAYBOOK … --ticket ID` again",
+        )
+    return Engine(paths, ui)
+
+
 def run_playbook_as_change(
     playbook: str,
     *,
@@ -103,10 +122,10 @@ def run_playbook_as_change(
     """Run a playbook that may change hosts through the change flow and return its exit code;
     None when the playbook is read-only (the caller runs it directly, as before)."""
     # imported here: the change flow loads Ansible's inventory code, a read-only run does not need it
-    from opsbook.runbooks.playbook import PlaybookEngine, is_read_only  # noqa: PLC0415
     from opsbook.cli.runbook import TerminalUi, print_outcome  # noqa: PLC0415
     from opsbook.paths import project_paths  # noqa: PLC0415
     from opsbook.runbooks.engine import RunRequest  # noqa: PLC0415
+    from opsbook.runbooks.playbook import PlaybookEngine, is_read_only  # noqa: PLC0415
     from opsbook.runner import resolve_playbook  # noqa: PLC0415
 
     paths = project_paths()

@@ -13,13 +13,14 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from opsbook.cli.change import ForceOpt, rerun_engine
 from opsbook.cli.runbook import TerminalUi, print_outcome
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
 from opsbook.records.history import History, sha256_file
 from opsbook.records.model import REPORT_MD, read_record
 from opsbook.render.terminal import Col, print_listing, print_path, stdout_console
-from opsbook.runbooks.engine import Engine, rerun_request
+from opsbook.runbooks.engine import rerun_request
 from opsbook.runbooks.exitcodes import ExitCode
 from opsbook.runbooks.params import parse_assignments
 
@@ -148,6 +149,7 @@ def rerun(
         list[str] | None, typer.Option("--param", "-p", help="Secret parameters again (never recorded).")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Confirm in advance (automation).")] = False,
+    force: ForceOpt = None,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show live task progress.")
     ] = True,
@@ -163,9 +165,10 @@ def rerun(
             hint="`opsbook history verify` shows what changed",
         )
     record = read_record(path)
-    request = rerun_request(record, failed_only=failed, params=parse_assignments(param or []), yes=yes)
+    params = parse_assignments(param or [])
+    request = rerun_request(record, failed_only=failed, params=params, yes=yes, force=force)
     console = Console()
     console.print(f"re-running {record.runbook['name']} from {record.id} on {request.limit}", highlight=False)
-    outcome = Engine(paths, TerminalUi(console, progress=progress)).run(request)
+    outcome = rerun_engine(paths, TerminalUi(console, progress=progress), request.name).run(request)
     print_outcome(console, outcome)
     raise typer.Exit(int(outcome.exit_code))

@@ -27,6 +27,8 @@ from opsbook.runbooks.model import Category, Report, Risk, Runbook, Targets
 from opsbook.runbooks.params import resolve_params
 
 READ_ONLY_VAR = "opsbook_read_only"
+#: the built-in runbook of a playbook run is ``run-<playbook>``
+RUN_PREFIX = "run-"
 #: where the record points the operator (the flow and its refusals)
 KNOWLEDGE_PAGE = "docs/changes.md"
 #: the flow's own bound; --limit narrows it (a playbook run is a roll-out, not a single fix)
@@ -89,7 +91,7 @@ def playbook_runbook(playbook: Path, playbooks_dir: Path) -> Runbook:
     stem = re.sub(r"\.ya?ml$", "", Path(relative).name if Path(relative).is_absolute() else relative)
     slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "playbook"
     return Runbook(
-        name=f"run-{slug}",
+        name=f"{RUN_PREFIX}{slug}",
         title=f"Change made by running playbook {relative}",
         category=Category.CHANGE,
         summary="A playbook run through the change flow: check-mode plan, consent, the real run.",
