@@ -309,6 +309,43 @@ def _owner(paths: ProjectPaths) -> Context | None:
         return None
 
 
+#: sources of a context someone chose on purpose (not ansible.cfg's default, not an ad-hoc path)
+CHOSEN = frozenset({"--customer", "$OPSBOOK_CUSTOMER", "$OPSBOOK_LAB", "opsbook use"})
+
+
+def check_sources(sources: Sequence[Path | str] | None, *, root: Path | None = None) -> None:
+    """Refuse ``-i`` naming another customer's register while a customer was chosen.
+
+    The state goes to the chosen customer: another customer's devices would land in its backup
+    store, history and reports. ``-i`` of anything else (a scratch inventory) is fine.
+    """
+    if not sources:
+        return
+    root = root or find_project_root()
+    chosen = current(root)
+    if chosen.source not in CHOSEN:
+        return
+    given = [_given_path(root, s) for s in sources]
+    for other in declared(root):
+        if other.name == chosen.name:
+            continue
+        for source in given:
+            if any(source == p.resolve() or source.is_relative_to(p.resolve()) for p in other.inventories):
+                raise ContextError(
+                    f"-i {source} is the register of {other.kind} {other.name}, but the context is "
+                    f"{chosen.describe()}: its results would be kept as {chosen.name}'s",
+                    hint=f"work on it as that customer: opsbook --customer {other.name} … (without -i)",
+                )
+
+
+def _given_path(root: Path, source: Path | str) -> Path:
+    path = Path(source).expanduser()
+    if path.is_absolute():
+        return path.resolve()
+    here = Path.cwd() / path
+    return (here if here.exists() else root / path).resolve()
+
+
 def display_name(paths: ProjectPaths) -> str:
     """The customer's display name for records and reports (``.customer.yml``), else its name."""
     owner = _owner(paths)

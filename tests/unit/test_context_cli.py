@@ -84,6 +84,19 @@ def test_ansible_inventory_is_honoured(project: Path) -> None:
     assert code == 0 and json.loads(out)["name"] == "acme", "the customer whose register it names"
 
 
+@pytest.mark.parametrize("command", [["net", "backup"], ["health"], ["audit"], ["run", "site", "--check"]])
+def test_another_customers_register_is_refused_before_anything_runs(
+    project: Path, command: list[str]
+) -> None:
+    other = project / "inventory" / "other"
+    other.mkdir()
+    (other / "hosts.yml").write_text(HOSTS)
+    code, _out, err = invoke("-C", "acme", *command, "-i", str(other))
+    assert code != 0, err
+    assert "is the register of customer other" in " ".join(err.split())
+    assert not (project / ".opsbook" / "customers" / "acme").exists(), "nothing was written for acme"
+
+
 def test_an_unknown_customer_is_refused_before_anything_runs(project: Path) -> None:
     code, _out, err = invoke("--customer", "acmee", "inventory", "check")
     assert code == 2

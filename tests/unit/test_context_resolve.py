@@ -175,3 +175,23 @@ def test_display_name_for_records(project: Path) -> None:
     assert ctx.display_name(resolve(project, flag="acme", env={}).paths) == "ACME Logistics"
     assert ctx.display_name(resolve(project, flag="northwind", env={}).paths) == "northwind"
     assert ctx.display_name(ProjectPaths(project)) == ""
+
+
+def test_another_customers_register_by_i_is_refused_when_a_customer_was_chosen(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """-C acme -i inventory/northwind would keep northwind's backups and reports as acme's."""
+    northwind = project / "inventory" / "northwind"
+    monkeypatch.setenv("OPSBOOK_CUSTOMER", "acme")
+    with pytest.raises(ContextError, match="is the register of customer northwind") as caught:
+        ctx.check_sources([northwind], root=project)
+    assert "opsbook --customer northwind" in str(caught.value)
+    with pytest.raises(ContextError):
+        ctx.check_sources([northwind / "hosts.yml"], root=project)  # a file inside it too
+    ctx.check_sources([project / "inventory" / "acme"], root=project)  # its own register: fine
+    scratch = project / "scratch.yml"
+    scratch.write_text("all: {}\n")
+    ctx.check_sources([scratch], root=project)  # not a register of anyone: fine
+    ctx.check_sources(None, root=project)
+    monkeypatch.delenv("OPSBOOK_CUSTOMER")
+    ctx.check_sources([northwind], root=project)  # nothing chosen (ansible.cfg's default): -i decides

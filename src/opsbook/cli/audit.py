@@ -28,6 +28,7 @@ from opsbook.audit.reports.terminal import print_audit, render_diff, short_time
 from opsbook.audit.run import Auditor, AuditRequest, parse_scopes, report_paths, targets_from_inventory
 from opsbook.cli.change import ChangeArgs, ForceOpt, TicketOpt, run_runbook_change
 from opsbook.cli.progress import make_progress
+from opsbook.context import check_sources
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
 
@@ -150,6 +151,7 @@ def audit(
     try:
         formats = parse_formats(output_format or [])
         scopes = parse_scopes(scope or [])
+        check_sources(inventory)  # another customer's register: its audit would be this customer's
         if fix:
             change = ChangeArgs(yes=yes, ticket=ticket, force=force)
             raise typer.Exit(_fix(inventory, limit, scopes, formats, out, change=change))

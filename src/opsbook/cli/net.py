@@ -18,6 +18,7 @@ from rich.console import Console
 
 from opsbook.cli import netviews
 from opsbook.cli.change import ChangeArgs, ForceOpt, TicketOpt, YesOpt, run_runbook_change
+from opsbook.context import check_sources
 from opsbook.errors import UsageError
 from opsbook.network import operations
 from opsbook.network.backup import BackupStore, default_store
@@ -71,6 +72,7 @@ def _store(store: Path | None) -> BackupStore:
 
 
 def _devices(inventory: list[str] | None, limit: str | None) -> list[NetDevice]:
+    check_sources(inventory)  # another customer's register would fill this customer's store
     return load_devices(inventory or None, limit=limit)
 
 

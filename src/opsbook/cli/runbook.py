@@ -18,6 +18,7 @@ from rich.table import Table
 
 from opsbook.cli.change import ForceOpt
 from opsbook.cli.progress import make_progress
+from opsbook.context import check_sources
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.runbooks.engine import Engine, HostPlan, RunOutcome, RunRequest
 from opsbook.runbooks.exitcodes import ExitCode
@@ -242,6 +243,7 @@ def run(
     hosts' maintenance window (or --force REASON) and no other change running on them.
     """
     console = Console()
+    check_sources(inventory)  # another customer's register: its record would be this customer's
     engine = Engine(_paths(), TerminalUi(console, progress=progress))
     request = RunRequest(
         name=name,
