@@ -98,7 +98,10 @@ def test_undeclared_interfaces_with_configuration_are_extra() -> None:
 
 def test_undeclared_vrp_vlanif_is_extra() -> None:
     running = "sysname rt01\ninterface Vlanif30\n ip address 10.30.0.1 255.255.255.0\n"
-    intended = {"hostname": "sysname rt01\n", "interfaces": "interface GigabitEthernet0/0/1\n description x\n"}
+    intended = {
+        "hostname": "sysname rt01\n",
+        "interfaces": "interface GigabitEthernet0/0/1\n description x\n",
+    }
     intf = _feature(check_device("rt01", "huawei_vrp", running, intended), "interfaces")
     assert intf.extra == ["interface Vlanif30", " ip address 10.30.0.1 255.255.255.0"]
     assert "undo interface Vlanif30" in plan("rt01", "huawei_vrp", running, intended).send_lines()

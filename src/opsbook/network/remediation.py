@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from hier_config import HConfig, WorkflowRemediation
 
 from opsbook.network.acls import sequence_aware
-from opsbook.network.compliance import interface_names, match_secrets, parse, select_tree
+from opsbook.network.compliance import interface_names, parse, select_tree
 from opsbook.network.features import FEATURES, REMOVABLE_INTERFACES, feature_of
 from opsbook.network.normalize import expand_interface
+from opsbook.network.pairing import match_secrets
 from opsbook.network.platforms import platform
 from opsbook.network.redact import redact_lines
 
