@@ -223,3 +223,33 @@ def test_the_lock_is_released_when_the_run_fails(project: ProjectPaths) -> None:
         engine.run(RunRequest("demo-fix", limit="web1", yes=True))
     with target_locks(project.state, ["web1"], new_holder("run-after", "x")) as held:
         assert held.taken_over == []
+
+
+# ---- backups of what a change overwrote ---------------------------------------------------------
+
+
+def test_the_record_lists_the_backup_copies_the_change_made(project: ProjectPaths) -> None:
+    from opsbook.results import TaskResult, TaskStatus  # noqa: PLC0415
+
+    def with_backup(purpose: str, host: str) -> list[TaskResult]:
+        tasks = fixed_and_verified(purpose, host)
+        if purpose == "apply":
+            tasks.append(
+                TaskResult(
+                    host=host,
+                    task="Configure sshd",
+                    action="ansible.builtin.template",
+                    status=TaskStatus.CHANGED,
+                    result={"backup_file": "/etc/ssh/sshd_config.1234.2026-12-03@10:00:00~"},
+                )
+            )
+        return tasks
+
+    engine = Engine(
+        project, ScriptedUi(tty=False), runner=FakeRunner(project, with_backup), clock=lambda: THURSDAY_NOON
+    )
+    outcome = engine.run(RunRequest("demo-fix", limit="web1", yes=True))
+    assert outcome.record is not None and outcome.record.change is not None
+    assert outcome.record.change.backups == {
+        "web1": ["Configure sshd: /etc/ssh/sshd_config.1234.2026-12-03@10:00:00~"]
+    }

@@ -21,21 +21,23 @@ from typing import TYPE_CHECKING, Any, Protocol
 from opsbook.base.clock import now_iso as now
 from opsbook.base.clock import utc_now
 from opsbook.base.ids import new_run_id
+from opsbook.change.backups import backups_made
 from opsbook.change.gate import admit, check_ticket
 from opsbook.change.lock import new_holder, target_locks
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.paths import ProjectPaths
 from opsbook.records.build import RunbookFacts, RunFacts, write_run
-from opsbook.records.findings import Change, HostFindings, collect_findings, host_changes, host_failures
+from opsbook.records.findings import Change, collect_findings, host_changes, host_failures
 from opsbook.records.history import History
 from opsbook.records.model import Consent, ConsentLevel, Outcome, Purpose, Record
-from opsbook.results import RunResult, TaskStatus
+from opsbook.results import RunResult
 from opsbook.runbooks.consent import ask_consent, consent_required
 from opsbook.runbooks.exitcodes import ExitCode, RefusedError
 from opsbook.runbooks.loader import find_runbook
 from opsbook.runbooks.model import Category, Risk, Runbook
 from opsbook.runbooks.params import ResolvedParams, resolve_params
 from opsbook.runbooks.targets import Target, check_constraints, default_inventory, resolve_targets
+from opsbook.runbooks.verdict import outcome_of, plan_blocks
 
 if TYPE_CHECKING:
     from opsbook.runner.callbacks import RunStatus
@@ -150,36 +152,6 @@ def plan_withheld(runbook: Runbook, given: Mapping[str, Any]) -> list[str]:
     return [n for n, p in runbook.parameters.items() if p.command and n in given]
 
 
-def _outcome(
-    runbook: Runbook,
-    final: RunResult,
-    names: Sequence[str],
-    findings: Mapping[str, HostFindings],
-    check: bool,
-) -> tuple[Outcome, ExitCode, str]:
-    failed = [h for h in names if final.host_status(h) in (TaskStatus.FAILED, TaskStatus.UNREACHABLE)]
-    if final.status == "timeout":
-        return "timeout", ExitCode.TIMEOUT, f"stopped at the runbook's timeout ({runbook.timeout})"
-    if failed:
-        return "failed", ExitCode.FAILED, f"{len(failed)} of {len(names)} host(s) failed: {', '.join(failed)}"
-    if final.status != "successful" or final.rc != 0:
-        return "failed", ExitCode.FAILED, f"the run ended {final.status} (rc {final.rc}); see its artifacts"
-    if check:
-        changing = [h for h in names if any(t.changed for t in final.for_host(h))]
-        return "planned", ExitCode.OK, f"check mode: {len(changing)} of {len(names)} host(s) would change"
-    if runbook.verifies:
-        unverified = [h for h in names if (findings.get(h) or HostFindings()).verified is not True]
-        if unverified:
-            return (
-                "not-verified",
-                ExitCode.NOT_VERIFIED,
-                f"the post-check did not pass on {', '.join(unverified)}: escalate",
-            )
-        done = "done" if runbook.risk is Risk.READ_ONLY else "fixed"
-        return "ok", ExitCode.OK, f"{len(names)} host(s) {done} and verified"
-    return "ok", ExitCode.OK, f"{len(names)} host(s) done"
-
-
 class Engine:
     def __init__(
         self,
@@ -287,7 +259,7 @@ class Engine:
             return self._finish(session, final, Consent(required="none", given="not-needed"))
         plan = self._run_playbook(session, "plan")
         self.ui.show_plan(self._plan_view(plan, names))
-        stop = self._plan_blocks(plan, names)
+        stop = plan_blocks(plan, names)
         if stop is not None:
             return self._finish(session, plan, Consent(required=required, given="not-needed"), stop)
         consent = ask_consent(self.ui, runbook, targets, required, request.yes)
@@ -330,6 +302,8 @@ class Engine:
             label=runbook.name if purpose == "apply" else f"{runbook.name} ({purpose})",
         )
         session.runs.append((purpose, result))
+        if purpose == "apply" and session.change:
+            session.change["backups"] = backups_made(result)
         if purpose == "plan":
             session.plan = result
         return result
@@ -340,15 +314,6 @@ class Engine:
         return [
             HostPlan(h, plan.host_status(h).value, changes.get(h, []), failures.get(h, [])) for h in names
         ]
-
-    def _plan_blocks(self, plan: RunResult, names: Sequence[str]) -> tuple[Outcome, ExitCode, str] | None:
-        if plan.status == "timeout":
-            return "timeout", ExitCode.TIMEOUT, "the check-mode plan reached the timeout; nothing was changed"
-        failed = [h for h in names if plan.host_status(h) in (TaskStatus.FAILED, TaskStatus.UNREACHABLE)]
-        if failed or plan.status != "successful":
-            where = ", ".join(failed) or "before reaching any host"
-            return "failed", ExitCode.FAILED, f"the check-mode plan failed ({where}); nothing was changed"
-        return None
 
     def _finish(
         self,
@@ -361,7 +326,7 @@ class Engine:
         runbook = prepared.runbook
         if verdict is None:
             findings = collect_findings(final)
-            verdict = _outcome(runbook, final, session.names, findings, request.check)
+            verdict = outcome_of(runbook, final, session.names, findings, request.check)
         outcome, code, summary = verdict
         facts = RunFacts(
             run_id=session.run_id,
