@@ -137,6 +137,8 @@ class ChangeControl(_Model):
     locks: list[str] = Field(default_factory=list)
     #: locks left by a run that ended without releasing them (killed), taken over
     stale_locks: list[str] = Field(default_factory=list)
+    #: host → "task: path" of every backup copy the run made of a file it overwrote (backup: true)
+    backups: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class Record(_Model):
