@@ -176,3 +176,10 @@ def test_lab_down_forgets_a_remembered_context_of_that_lab(
     assert "lab nu removed" in out and "forgotten" in out
     assert ctx.remembered(project) is None
     assert project_paths().customer == "opsbook"
+
+
+def test_use_names_state_left_from_before_contexts(project: Path) -> None:
+    (project / ".opsbook" / "runs").mkdir(parents=True)
+    (project / ".opsbook" / "history.sqlite").write_text("")
+    _code, _out, err = invoke("use", "--show")
+    assert "still holds state from before customer contexts (runs, history.sqlite)" in " ".join(err.split())

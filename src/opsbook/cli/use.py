@@ -37,6 +37,19 @@ def _show(found: ctx.Context, as_json: bool) -> None:
     out.print(f"  {found.state}")
 
 
+LEGACY = ("runs", "audits", "reports", "netbackup", "history.sqlite")
+
+
+def _legacy_note(found: ctx.Context, err: Console) -> None:
+    """State written before contexts (directly in .opsbook/) belongs to no context: say so."""
+    left = [name for name in LEGACY if (found.paths.state_root / name).exists()]
+    if left:
+        err.print(
+            f"[yellow]note:[/] {found.paths.state_root} still holds state from before customer contexts "
+            f"({', '.join(left)}); no context reads it — docs/context.md says how to move it"
+        )
+
+
 def _list(as_json: bool) -> None:
     root = find_project_root()
     try:
@@ -92,3 +105,5 @@ def use(
             "unset it for the remembered context to apply"
         )
     _show(in_force, as_json)
+    if not as_json:
+        _legacy_note(in_force, err)
