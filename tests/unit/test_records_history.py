@@ -179,3 +179,13 @@ def test_a_run_on_a_damaged_history_says_what_to_do(project: ProjectPaths, runs:
     with pytest.raises(HistoryDamaged, match="cannot be read") as err:
         engine.run(RunRequest("demo-fix", limit="web1", yes=True))
     assert "record.json is written but not indexed" in str(err.value)
+
+
+def test_check_refuses_a_damaged_database_before_anything_runs(
+    project: ProjectPaths, runs: list[str]
+) -> None:
+    history = History(project.state)
+    history.check()  # intact: nothing raised
+    history.db_path.write_bytes(history.db_path.read_bytes()[:2048])
+    with pytest.raises(HistoryDamaged, match="cannot be read"):
+        history.check()

@@ -329,11 +329,18 @@ class History:
             self._integrity()
             return self._verify()
 
-    def _integrity(self) -> None:
+    def check(self) -> None:
+        """Raise :class:`HistoryDamaged` unless the database can be read and written as a history.
+
+        For a change flow to call before any host is touched (a quick check: milliseconds)."""
+        self._integrity("quick_check")
+
+    def _integrity(self, pragma: str = "integrity_check") -> None:
         if not self.db_path.exists():
             return
         with self._connect() as conn:
-            problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check").fetchall()]
+            problems = [str(row[0]) for row in conn.execute(f"PRAGMA {pragma}").fetchall()]
+            conn.execute(f"SELECT {self._select(conn)} FROM runs LIMIT 1").fetchall()
         if problems != ["ok"]:
             raise self.damaged("SQLite's integrity check failed: " + "; ".join(problems[:3]))
 
