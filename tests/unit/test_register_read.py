@@ -126,7 +126,7 @@ def test_a_bad_value_on_one_host_does_not_refuse_a_read_only_health_of_another(
     report, _ = inspect(inventory=[inv], paths=ProjectPaths(tmp_path), runner=runner, prober=lambda d: [])
     (call,) = runner.calls
     assert call["limit"] == "web01"
-    assert call["register_check"] is False  # checked per target, before the run
+    assert "inventory_check" not in call  # checked per target, before the run (not again by the runner)
     assert len(report.skipped) == 1
     assert report.skipped[0].startswith("web02 skipped: its register data has a problem: ")
     assert "web02.yml:9:15: wrong-type" in report.skipped[0]

@@ -257,7 +257,6 @@ class Auditor:
             run_id=audit_id,
             label="audit (check mode)",
             paths=self.paths,
-            register_check=False,  # read and checked per target by load_inventory
         )
 
 

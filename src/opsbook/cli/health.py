@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from opsbook.cli.progress import make_progress
+from opsbook.context import check_sources
 from opsbook.health.inspect import inspect
 from opsbook.health.render import print_report, report_json
 from opsbook.render.terminal import print_path
@@ -31,7 +33,7 @@ def health(
             "--inventory",
             "-i",
             metavar="PATH",
-            help="Inventory file or folder; repeat for several. Default: ansible.cfg's (inventory/lab).",
+            help="Inventory file or folder; repeat for several. Default: the context's register.",
         ),
     ] = None,
     limit: Annotated[
@@ -82,11 +84,12 @@ def health(
     Exit 0: all OK · 2: anything WARN, CRIT, UNKNOWN or unreachable · 1: the inspection could not run.
     """
     as_json = output_format is OutputFormat.json
+    check_sources(inventory)  # another customer's register: its report would be this customer's
     report, path = inspect(
         inventory=inventory or None,
         limit=limit,
         json_out=json_out,
-        progress=not as_json,
+        **make_progress(not as_json).handlers(),
         timeout=timeout,
     )
     err = Console(stderr=True)

@@ -151,7 +151,6 @@ def inspect(
             secrets=secrets,
             label="health",
             paths=paths,
-            register_check=False,  # checked above, per target
         )
         probes = probing.result()
     if not run.tasks and not run.hosts and run.status != "successful":
