@@ -136,6 +136,13 @@ def test_two_customers_with_the_same_device_name_never_mix(two_customers: Path, 
     assert list((northwind_state / "runs").iterdir()), "the run folder is northwind's"
     assert not (acme_state / "runs").exists()
 
+    # audits: acme's compliance audit is kept with acme, and names acme's device
+    audit = _opsbook(project, lab, "-C", "acme", "audit", "--scope", "network", "--format", "json")
+    assert audit.returncode in (0, 2), audit.stdout + audit.stderr  # 2: drift found
+    assert [h["host"] for h in json.loads(audit.stdout)["hosts"]] == [DEVICE]
+    assert list((acme_state / "audits").glob("*/audit.json")), "kept in acme's audits/"
+    assert not (northwind_state / "audits").exists()
+
     # run history (hash-chained records): a runbook plan recorded for acme only
     plan = _opsbook(
         project, lab, "--customer", "acme", "runbook", "run", "network-interface-down",
