@@ -29,7 +29,8 @@ from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.network.push import configs_equal
 from opsbook.paths import project_paths
 
-PORT_BASE = 3511
+#: OPSBOOK_TEST_DEVICE_PORT_BASE (default 3301) + 210: beside the session lab's own devices
+PORT_BASE = int(os.environ.get("OPSBOOK_TEST_DEVICE_PORT_BASE", "3301")) + 210
 PASSWORD = "Lab-Pass-3511"
 BIN = Path(sys.executable).parent
 
@@ -89,9 +90,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     hosts = {"all": {"children": {"network": {"children": devices}, "customer_lab": customer}}}
     (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
     for spec in specs:
-        (inventory / "host_vars" / f"{spec.name}.yml").write_text(
-            yaml.safe_dump(_host_vars(spec), sort_keys=False)
-        )
+        # JSON is YAML with every string quoted: the window's '00:00' stays a time, not base 60
+        (inventory / "host_vars" / f"{spec.name}.yml").write_text(json.dumps(_host_vars(spec), indent=2))
     state = root / "devices"
     start_devices(specs, state)
     try:

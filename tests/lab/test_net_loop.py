@@ -9,6 +9,7 @@ and are stopped at the end (module-scoped fixture).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -27,18 +28,19 @@ from opsbook.lab.devices import (
     stop_devices,
     write_running_config,
 )
+from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.network.backup import BackupStore
 from opsbook.network.compliance import DeviceStatus, to_task_results
 from opsbook.network.connect import NetmikoSession, netmiko_connector
 from opsbook.network.inventory import NetDevice
-from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.network.operations import backup, compliance
 from opsbook.network.push import PushOptions, PushStatus, configs_equal, prepare_restore, push_device
 from opsbook.network.push import apply as apply_prepared
 from opsbook.network.render import render_device
 from opsbook.results import TaskStatus
 
-PORT_BASE = 3501
+#: OPSBOOK_TEST_DEVICE_PORT_BASE (default 3301) + 200: beside the session lab's own devices
+PORT_BASE = int(os.environ.get("OPSBOOK_TEST_DEVICE_PORT_BASE", "3301")) + 200
 PASSWORD = "Lab-Pass-3501"
 #: one "minute" of an IOS revert timer lasts this many seconds on these devices
 MINUTE = 8.0
