@@ -3,15 +3,22 @@ listing, identifiers never cut or wrapped at 80 columns or piped."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from opsbook.cli.net import app
+from opsbook.cli.netviews import print_compliance, print_facts
 from opsbook.network.backup import BackupStore
+from opsbook.network.compliance import DeviceCompliance, DeviceStatus
+from opsbook.network.connect import Outcome
+from opsbook.network.facts import DeviceFacts
+from opsbook.network.inventory import NetDevice
 
 CONFIG = "hostname core-sw01\nntp server 192.0.2.1\n"
 
@@ -81,3 +88,32 @@ def test_backups_as_of_reprints_an_earlier_listing(store: BackupStore) -> None:
 def test_unknown_device_has_no_backups(store: BackupStore) -> None:
     result = CliRunner().invoke(app, ["backups", "nope", "--store", str(store.root)])
     assert result.exit_code != 0 and "no backup stored" in str(result.exception)
+
+
+def _console(width: int) -> tuple[Console, io.StringIO]:
+    buffer = io.StringIO()
+    return Console(file=buffer, width=width, highlight=False, color_system=None), buffer
+
+
+def test_facts_and_compliance_listings_keep_serials_names_and_versions_whole_at_80_columns() -> None:
+    device = NetDevice("customer-site-core-switch-0001", "cisco_ios", "127.0.0.1", 22, "u", "p")
+    facts = DeviceFacts(
+        device.name,
+        "cisco_ios",
+        "Cisco",
+        "C9300-48P-A-EXTENDED",
+        "FOC2318Y0QX-LONG-SERIAL",
+        "17.9.5a",
+        "core1",
+    )
+    out, buffer = _console(80)
+    print_facts(out, [Outcome(device, facts)])
+    text = buffer.getvalue()
+    for value in (device.name, facts.serial, facts.model, facts.version):
+        assert value in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+
+    result = DeviceCompliance(device.name, "cisco_ios", DeviceStatus.DRIFTED, features=[])
+    out, buffer = _console(80)
+    print_compliance([result], out)
+    assert device.name in buffer.getvalue()
