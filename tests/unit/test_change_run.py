@@ -218,3 +218,17 @@ def test_rerun_uses_the_engine_of_the_recorded_runbook(project: tuple[ProjectPat
     ui = TerminalUi(Console())
     assert type(rerun_engine(paths, ui, "audit-fix")) is FixEngine
     assert type(rerun_engine(paths, ui, "disk-full")) is Engine
+
+
+def test_the_repositorys_read_only_playbooks_need_no_ticket_and_site_yml_is_a_change() -> None:
+    root = Path(__file__).resolve().parents[2]
+    playbooks, runbooks = root / "playbooks", root / "runbooks"
+    for name in (
+        "health.yml",
+        "network/backup.yml",
+        "network/compliance.yml",
+        "emergency/collect-evidence.yml",
+    ):
+        assert is_read_only(playbooks / name, runbooks, playbooks), name
+    for name in ("site.yml", "emergency/disk-full.yml", "network/push.yml"):
+        assert not is_read_only(playbooks / name, runbooks, playbooks), name
