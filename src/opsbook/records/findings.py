@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from opsbook.results import RunResult, TaskResult, TaskStatus
@@ -59,18 +59,7 @@ class HostFindings:
                 setattr(self, key, str(value))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "pre": self.pre,
-            "post": self.post,
-            "verified": self.verified,
-            "cause": self.cause,
-            "escalate": self.escalate,
-            "actions": self.actions,
-            "findings": self.findings,
-            "follow_up": self.follow_up,
-            "evidence": self.evidence,
-            "parts": self.parts,
-        }
+        return asdict(self)
 
 
 def _truthy(value: Any) -> bool:
@@ -128,7 +117,7 @@ class Change:
     commands: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"task": self.task, "action": self.action, "diff": self.diff, "commands": self.commands}
+        return asdict(self)
 
 
 def _commands(result: dict[str, Any]) -> list[str]:
