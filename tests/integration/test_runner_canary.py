@@ -38,6 +38,10 @@ PROBE = """\
     - name: Return it in a result
       ansible.builtin.command: "echo {{ db_password }}"
       changed_when: false
+    - name: Keep it as a cached fact (ansible writes the fact cache, outside the run folder)
+      ansible.builtin.set_fact:
+        app_connection_password: "{{ db_password }}"
+        cacheable: true
 """
 
 # the application's role declares its password variable, as the register requires
@@ -63,7 +67,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("canary") / "project"
     for folder in ("playbooks/emergency", "runbooks", "inventory/host_vars", "roles/app/meta"):
         (root / folder).mkdir(parents=True)
-    (root / "ansible.cfg").write_text("[defaults]\ninventory = inventory/hosts.yml\n")
+    # the project's fact cache, as in the repository's ansible.cfg: inside the state folder
+    (root / "ansible.cfg").write_text(
+        "[defaults]\ninventory = inventory/hosts.yml\n"
+        "fact_caching = jsonfile\nfact_caching_connection = .opsbook/facts\n"
+    )
     (root / "inventory" / "hosts.yml").write_text(LOCAL_HOST.format(group="linux"))
     (root / "roles" / "app" / "meta" / "argument_specs.yml").write_text(APP_ROLE_SPECS)
     (root / "inventory" / "host_vars" / "alpha.yml").write_text(
@@ -154,6 +162,8 @@ def test_every_run_ran(runs: dict[str, subprocess.CompletedProcess[str]], projec
 def test_the_extra_var_canary_is_nowhere(
     runs: dict[str, subprocess.CompletedProcess[str]], project: Path
 ) -> None:
+    cached = [p.read_text() for p in (project / ".opsbook" / "facts").iterdir()]
+    assert any("app_connection_password" in text for text in cached)  # the fact cache was written
     assert hits(project / ".opsbook", EXTRA_VAR_CANARY) == []
     for done in runs.values():
         assert EXTRA_VAR_CANARY not in done.stdout + done.stderr

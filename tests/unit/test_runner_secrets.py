@@ -13,6 +13,7 @@ from test_runbook_evidence import _tar, eb
 
 from opsbook.runner.redaction import MASK
 from opsbook.runner.secretvars import (
+    fact_cache_dir,
     is_secret_name,
     mask_secret_names,
     secret_extravar_values,
@@ -140,3 +141,18 @@ def test_known_secret_values_never_reach_the_bundle() -> None:
 def test_an_inventory_file_brings_its_host_vars_and_group_vars(vaulted_register: Path) -> None:
     """-i inventory/hosts.yml: ansible reads host_vars/ and group_vars/ beside it, and so does opsbook."""
     assert sorted(vault_values([vaulted_register / "hosts.yml"], None)) == [CANARY, "whole-file-secret"]
+
+
+def test_the_fact_cache_folder_is_found_in_ansible_cfg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANSIBLE_CACHE_PLUGIN", raising=False)
+    monkeypatch.delenv("ANSIBLE_CACHE_PLUGIN_CONNECTION", raising=False)
+    cfg = tmp_path / "ansible.cfg"
+    cfg.write_text("[defaults]\nfact_caching = jsonfile\nfact_caching_connection = .opsbook/facts\n")
+    assert fact_cache_dir(cfg) == tmp_path / ".opsbook" / "facts"
+    cfg.write_text("[defaults]\nfact_caching = memory\n")
+    assert fact_cache_dir(cfg) is None
+    monkeypatch.setenv("ANSIBLE_CACHE_PLUGIN", "ansible.builtin.jsonfile")
+    monkeypatch.setenv("ANSIBLE_CACHE_PLUGIN_CONNECTION", "/var/cache/facts")
+    assert fact_cache_dir(cfg) == Path("/var/cache/facts")

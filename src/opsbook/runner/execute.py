@@ -42,7 +42,7 @@ from opsbook.runner.extravars import unsafe_yaml, write_extravars_file
 from opsbook.runner.inputs import RunInputError, normalize_tags, resolve_inventories, resolve_playbook
 from opsbook.runner.processes import stop_process_tree
 from opsbook.runner.redaction import normalize_secrets, redact
-from opsbook.runner.secretvars import mask_secret_names, secret_extravar_values, vault_values
+from opsbook.runner.secretvars import fact_cache_dir, mask_secret_names, secret_extravar_values, vault_values
 from opsbook.runner.statedir import preflight_state, write_failure
 
 RESULT_FILE = "result.json"
@@ -301,6 +301,9 @@ def _collect(prep: _Prepared, executed: _Executed) -> RunResult:
         leaks = scan_for_secrets(prep.run_dir, prep.keys)
         sanitize_command_file(prep.run_dir, keep_env=prep.keep_env, secrets=prep.keys)
         redact_artifacts(prep.run_dir, prep.keys)
+        facts = fact_cache_dir(prep.paths.ansible_cfg)
+        if facts is not None and prep.keys:
+            leaks += [f"fact cache: {name}" for name in redact_artifacts(facts, prep.keys)]
         result = RunResult(
             run_id=prep.run_id,
             playbook=_display_name(prep.playbook, prep.paths),

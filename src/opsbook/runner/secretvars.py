@@ -105,23 +105,42 @@ def mask_secret_names(value: Any) -> Any:
 # ---- vault values of the register -------------------------------------------------------------
 
 
-def vault_password_file(ansible_cfg: Path | None) -> Path | None:
-    """The vault password file ansible would use: ``ANSIBLE_VAULT_PASSWORD_FILE``, else ansible.cfg's."""
-    env = os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE", "").strip()
-    if env:
-        return Path(env).expanduser()
-    if ansible_cfg is None or not ansible_cfg.is_file():
-        return None
+def _ansible_setting(ansible_cfg: Path | None, env_name: str, key: str) -> str:
+    """A ``[defaults]`` setting as ansible sees it: the environment variable first, then ansible.cfg."""
+    env = os.environ.get(env_name, "").strip()
+    if env or ansible_cfg is None or not ansible_cfg.is_file():
+        return env
     parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
     try:
         parser.read(ansible_cfg, encoding="utf-8")
     except configparser.Error:
-        return None
-    value = parser.get("defaults", "vault_password_file", fallback="").strip()
+        return ""
+    return parser.get("defaults", key, fallback="").strip()
+
+
+def _setting_path(ansible_cfg: Path | None, value: str) -> Path | None:
     if not value:
         return None
     path = Path(value).expanduser()
-    return path if path.is_absolute() else ansible_cfg.parent / path
+    if path.is_absolute() or ansible_cfg is None:
+        return path
+    return ansible_cfg.parent / path
+
+
+def vault_password_file(ansible_cfg: Path | None) -> Path | None:
+    """The vault password file ansible would use: ``ANSIBLE_VAULT_PASSWORD_FILE``, else ansible.cfg's."""
+    value = _ansible_setting(ansible_cfg, "ANSIBLE_VAULT_PASSWORD_FILE", "vault_password_file")
+    return _setting_path(ansible_cfg, value)
+
+
+def fact_cache_dir(ansible_cfg: Path | None) -> Path | None:
+    """The folder of ansible's ``jsonfile`` / ``yaml`` fact cache, if one is configured: a fact
+    set with ``cacheable: true`` lands there, outside any run folder, and is purged like one."""
+    plugin = _ansible_setting(ansible_cfg, "ANSIBLE_CACHE_PLUGIN", "fact_caching")
+    if plugin.split(".")[-1] not in ("jsonfile", "yaml"):
+        return None
+    value = _ansible_setting(ansible_cfg, "ANSIBLE_CACHE_PLUGIN_CONNECTION", "fact_caching_connection")
+    return _setting_path(ansible_cfg, value)
 
 
 def _vault_blocks(text: str) -> Iterator[tuple[str, bool]]:
