@@ -12,7 +12,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from opsbook.errors import OpsbookError
 from opsbook.records.build import RunbookFacts, RunFacts, build_record
+from opsbook.records.history import History
 from opsbook.records.model import Consent, SecretScan
 from opsbook.records.render import render_html, render_markdown
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
@@ -132,3 +134,27 @@ def test_any_reported_data_gives_a_record_and_both_reports(
         claims = [*report.result_verified, report.sign_off]
         assert not any(": verified" in line or "fault persists" in line for line in claims)
         assert report.commands_applied == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.binary(max_size=4096),
+    prefix=st.booleans(),
+    head=st.one_of(st.none(), st.binary(max_size=80)),
+    ref=st.text(max_size=12),
+)
+def test_any_history_database_gives_problems_or_a_clear_error(
+    data: bytes, prefix: bool, head: bytes | None, ref: str
+) -> None:
+    """Random bytes (with or without SQLite's header) as history.sqlite, any head file, any run
+    reference: History answers or raises an OpsbookError — never another exception."""
+    with tempfile.TemporaryDirectory() as folder:
+        history = History(Path(folder))
+        history.db_path.write_bytes((b"SQLite format 3\x00" if prefix else b"") + data)
+        if head is not None:
+            history.head_path.write_bytes(head)
+        for call in (history.verify, history.entries, history.check, lambda: history.get(ref)):
+            try:
+                call()
+            except OpsbookError as exc:
+                assert str(exc)
