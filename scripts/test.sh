@@ -17,6 +17,7 @@ ruff format --check .
 mypy src library module_utils playbooks/emergency/library
 yamllint -s .
 ansible-lint -q
+lint-imports --no-cache  # the import contracts of ARCHITECTURE.md (.importlinter)
 
 echo "==> tests"
 if (($#)); then

@@ -31,6 +31,12 @@ def _copy(tmp_path: Path) -> Path:
     return src
 
 
+def test_the_tree_keeps_every_contract(tmp_path: Path) -> None:
+    result = _lint(_copy(tmp_path), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.lower().replace("0 broken", "")
+
+
 def test_the_runner_importing_the_lab_breaks_the_gate_with_a_clear_message(tmp_path: Path) -> None:
     src = _copy(tmp_path)
     runner = src / "opsbook" / "runner" / "__init__.py"
