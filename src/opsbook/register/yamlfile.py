@@ -7,6 +7,8 @@ and column where the fix is — never a traceback, never a place past the end of
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,11 @@ def read_text(path: Path, problems: list[Problem], *, rule: str = "yaml-syntax")
     """The UTF-8 text of ``path`` when it is within :data:`LIMITS`; else a problem and ``None``."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(LIMITS.max_bytes + 1)
+            info = os.fstat(handle.fileno())
+            # a regular file is read whole once its size is known; anything else (a FIFO, a
+            # device such as /dev/zero) only up to the limit
+            fits = stat.S_ISREG(info.st_mode) and info.st_size <= LIMITS.max_bytes
+            data = handle.read() if fits else handle.read(LIMITS.max_bytes + 1)
     except OSError as exc:
         problems.append(Problem(path, 1, 1, rule, f"cannot read the file: {exc}", "check its permissions"))
         return None

@@ -118,7 +118,10 @@ def compose(text: str, limits: Limits = LIMITS) -> Node | None:
     finally:
         loader.dispose()
     if node is not None:
-        check_bounds(node, limits)
+        if "&" in text:  # an alias needs an anchor: only then can nodes be shared or recursive
+            check_bounds(node, limits)
+        else:
+            check_depth(node, limits)
     return node
 
 
@@ -129,6 +132,27 @@ def _children(node: Node) -> list[Node]:
     if isinstance(node, MappingNode):
         return [item for pair in node.value for item in pair]
     return []
+
+
+def _too_deep(node: Node, limits: Limits) -> YamlBoundsError:
+    return YamlBoundsError(
+        node,
+        f"the YAML nests deeper than {limits.max_depth} levels",
+        "flatten the data: a register needs only a few levels of groups and variables",
+    )
+
+
+def check_depth(root: Node, limits: Limits = LIMITS) -> None:
+    """Raise :class:`YamlBoundsError` when a tree without aliases (no node shared, so a plain
+    tree) nests deeper than ``limits.max_depth``; visits collections only."""
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.max_depth:
+            raise _too_deep(node, limits)
+        for child in _children(node):
+            if isinstance(child, MappingNode | SequenceNode):
+                stack.append((child, depth + 1))
 
 
 def check_bounds(root: Node, limits: Limits = LIMITS) -> None:
@@ -153,11 +177,7 @@ def check_bounds(root: Node, limits: Limits = LIMITS) -> None:
             if first_big is None and size[key] > limits.max_alias_nodes:
                 first_big = node
             if height[key] > limits.max_depth:
-                raise YamlBoundsError(
-                    node,
-                    f"the YAML nests deeper than {limits.max_depth} levels",
-                    "flatten the data: a register needs only a few levels of groups and variables",
-                )
+                raise _too_deep(node, limits)
             continue
         if key in size or not isinstance(node, MappingNode | SequenceNode):
             continue
