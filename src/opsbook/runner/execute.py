@@ -280,6 +280,7 @@ def _execute(prep: _Prepared, on_event: EventHandler | None, on_status: StatusHa
             prep.run_dir,
             exc,
             done="ansible was stopped; hosts may have been changed by the tasks that ran before.",
+            folder=prep.run_dir.parent,
         ) from exc
     except Exception as exc:  # ansible-runner's configuration errors: report, never a traceback
         _stop_ansible(collector)
@@ -331,6 +332,7 @@ def _collect(prep: _Prepared, executed: _Executed) -> RunResult:
             prep.run_dir / RESULT_FILE,
             exc,
             done=f"ansible finished ({executed.status}); its raw output is in {prep.run_dir}.",
+            folder=prep.run_dir.parent,
         ) from exc
     return result
 
@@ -385,7 +387,7 @@ def _make_run_dir(runs: Path, run_id: str) -> Path:
                 hint="Leave run_id out and opsbook makes a fresh one.",
             ) from None
     except OSError as exc:
-        raise write_failure(run_dir, exc, done="Nothing was started.") from exc
+        raise write_failure(run_dir, exc, done="Nothing was started.", folder=runs) from exc
     return run_dir
 
 

@@ -63,21 +63,22 @@ def preflight_state(
         raise StateFolderError(
             f"State folder {folder} has only {_size(free)} free (a run needs at least "
             f"{_size(min_free_bytes)}): nothing was started.",
-            hint=_FULL_HINT,
+            hint=_full_hint(folder),
         )
     stats = os.statvfs(folder)
     if stats.f_files and stats.f_favail < min_free_inodes:
         raise StateFolderError(
             f"State folder {folder} has only {stats.f_favail} free inodes (files) left: nothing was started.",
-            hint=_FULL_HINT,
+            hint=_full_hint(folder),
         )
     return folder
 
 
-_FULL_HINT = (
-    "Free space on that file system (old runs: `opsbook history`, then remove .opsbook/runs/<run id> "
-    "folders you no longer need), then run again."
-)
+def _full_hint(folder: Path) -> str:
+    return (
+        f"Free space on that file system (see `opsbook history`; run folders you no longer need "
+        f"are under {folder}), then run again."
+    )
 
 
 def _error(folder: Path, exc: OSError) -> StateFolderError:
@@ -89,7 +90,8 @@ def _error(folder: Path, exc: OSError) -> StateFolderError:
         )
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return StateFolderError(
-            f"State folder {folder} is full ({exc.strerror}): nothing was started.", hint=_FULL_HINT
+            f"State folder {folder} is full ({exc.strerror}): nothing was started.",
+            hint=_full_hint(folder),
         )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return StateFolderError(
@@ -102,11 +104,15 @@ def _error(folder: Path, exc: OSError) -> StateFolderError:
     )
 
 
-def write_failure(what: Path, exc: OSError, *, done: str) -> OpsbookError:
-    """An error for a record that could not be written: ``done`` says what already happened."""
+def write_failure(what: Path, exc: OSError, *, done: str, folder: Path | None = None) -> OpsbookError:
+    """An error for a record that could not be written: ``done`` says what already happened;
+    ``folder`` is the state folder the hint points to (default: the folder of ``what``)."""
     reason = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        hint = _FULL_HINT.removesuffix(", then run again.") + "; earlier records are intact."
+        hint = (
+            _full_hint(folder or what.parent).removesuffix(", then run again.")
+            + "; earlier records are intact."
+        )
     elif exc.errno == errno.EROFS:
         hint = "The file system became read-only: remount it read-write; earlier records are intact."
     else:
