@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from opsbook.base.ids import GENERATED_RUN_ID, is_valid_run_id, new_run_id
 from opsbook.errors import UsageError
 from opsbook.paths import ProjectPaths
-from opsbook.base.ids import GENERATED_RUN_ID, is_valid_run_id, new_run_id
 from opsbook.runner.inputs import (
     RunInputError,
     available_playbooks,
