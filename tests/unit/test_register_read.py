@@ -194,3 +194,19 @@ def test_a_hostile_file_anywhere_refuses_read_only_jobs_too(inv: Path) -> None:
     (inv / "host_vars" / "web02.yml").write_text(text)
     with pytest.raises(RegisterError, match="alias bomb"):
         read_scope([inv], limit="web01", read_only=True)
+
+
+def test_net_reads_skip_a_device_with_a_typo_and_pushes_refuse_it(
+    inv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from opsbook.cli.net import _devices  # noqa: PLC0415 - the CLI's device selection
+
+    for name in ("web01", "web02"):
+        path = inv / "host_vars" / f"{name}.yml"
+        path.write_text(path.read_text() + "netmiko_device_type: cisco_ios\nansible_host: 127.0.0.1\n")
+    _break_web02(inv)
+    devices = _devices([str(inv)], None, read_only=True)
+    assert [d.name for d in devices] == ["web01"]
+    assert "web02 skipped" in capsys.readouterr().err
+    with pytest.raises(RegisterError, match="ansible_port must be a whole number"):
+        _devices([str(inv)], None)

@@ -17,7 +17,8 @@ import yaml
 from rich.console import Console
 
 from opsbook.cli import netviews
-from opsbook.cli.change import ChangeArgs, ForceOpt, TicketOpt, YesOpt, run_runbook_change
+from opsbook.cli.change import ChangeArgs, run_runbook_change
+from opsbook.cli.options import ForceOpt, InventoryOpt, JsonOpt, TicketOpt, YesOpt, limit_option
 from opsbook.context import check_sources
 from opsbook.errors import UsageError
 from opsbook.network import operations
@@ -26,7 +27,7 @@ from opsbook.network.connect import DEFAULT_WORKERS, Outcome
 from opsbook.network.derive import derive_vars
 from opsbook.network.facts import device_facts
 from opsbook.network.features import parse_features
-from opsbook.network.inventory import NetDevice, load_devices
+from opsbook.network.inventory import NetDevice, device_scope, load_devices
 from opsbook.network.push import DEFAULT_REVERT_MINUTES
 from opsbook.network.redact import redact
 from opsbook.network.render import render_device
@@ -38,17 +39,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-InventoryOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--inventory",
-        "-i",
-        help="Inventory file or folder; repeat for several. Default: the context's register.",
-    ),
-]
-LimitOpt = Annotated[
-    str | None, typer.Option("--limit", "-l", help="Only these devices or groups (ansible pattern).")
-]
+LimitOpt = Annotated[str | None, limit_option("Only these devices or groups (ansible pattern).")]
 StoreOpt = Annotated[
     Path | None,
     typer.Option(
@@ -71,9 +62,16 @@ def _store(store: Path | None) -> BackupStore:
     return BackupStore(store or default_store(project_paths()))
 
 
-def _devices(inventory: list[str] | None, limit: str | None) -> list[NetDevice]:
+def _devices(inventory: list[str] | None, limit: str | None, *, read_only: bool = False) -> list[NetDevice]:
+    """The devices to work on. ``read_only`` (backup, compliance, facts, derive): a device whose
+    register data has a problem is skipped and named on stderr; the others go on."""
     check_sources(inventory)  # another customer's register would fill this customer's store
-    return load_devices(inventory or None, limit=limit)
+    if not read_only:
+        return load_devices(inventory or None, limit=limit)
+    devices, scope = device_scope(inventory or None, limit=limit, read_only=True)
+    for line in scope.skipped_lines():
+        typer.echo(line, err=True)
+    return devices
 
 
 def _error_text(outcome: Outcome[Any]) -> str:
@@ -83,7 +81,6 @@ def _error_text(outcome: Outcome[Any]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 FeaturesOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -115,7 +112,7 @@ def backup_cmd(
     Never asks anything (schedulable). Exit 0: every device backed up · 1: a device failed
     (the others are still stored) · 2: no device matched, or bad input."""
     out = stdout_console()
-    devices = _devices(inventory, limit)
+    devices = _devices(inventory, limit, read_only=True)
     backup_store = _store(store)
     if as_json:
         run = operations.backup(devices, backup_store, workers=workers)
@@ -231,7 +228,7 @@ def compliance_cmd(
     + lines are missing on the device, - lines are on the device but not intended.
     Exit 0: all compliant · 2: drift found · 1: a device could not be reached or checked.
     """
-    devices = _devices(inventory, limit)
+    devices = _devices(inventory, limit, read_only=True)
     out = stdout_console()
     backup_store = _store(store) if backup else None
     if as_json or output_format is Format.json:
@@ -308,9 +305,7 @@ def _network_change(
 @app.command("push")
 def push_cmd(
     *,
-    limit: Annotated[
-        str, typer.Option("--limit", "-l", help="Devices to change (required; ansible pattern).")
-    ],
+    limit: Annotated[str, limit_option("Devices to change (required; ansible pattern).")],
     inventory: InventoryOpt = None,
     check: Annotated[
         bool, typer.Option("--check", help="Back up and show the plan; change nothing.")
@@ -406,7 +401,7 @@ def facts_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Vendor, model, serial and version of each device (show version / display version)."""
-    devices = _devices(inventory, limit)
+    devices = _devices(inventory, limit, read_only=True)
     outcomes = device_facts(devices, workers=workers)
     if as_json or output_format is Format.json:
         netviews.print_json(netviews.facts_data(outcomes))
@@ -428,7 +423,7 @@ def derive_cmd(
     """Print the net_* variables that describe each device's current configuration (onboarding).
 
     Paste them into host_vars and the device is compliant."""
-    devices = _devices(inventory, limit)
+    devices = _devices(inventory, limit, read_only=True)
     outcomes = operations.fetch_running(devices, workers=workers)
     code = 0
     for outcome in outcomes:
