@@ -6,6 +6,7 @@ flow, records and history; only ansible-runner is scripted (test_runbook_support
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -232,3 +233,15 @@ def test_the_repositorys_read_only_playbooks_need_no_ticket_and_site_yml_is_a_ch
         assert is_read_only(playbooks / name, runbooks, playbooks), name
     for name in ("site.yml", "emergency/disk-full.yml", "network/push.yml"):
         assert not is_read_only(playbooks / name, runbooks, playbooks), name
+
+
+def test_json_prints_the_record_on_stdout(project: tuple[ProjectPaths, FakeRunner]) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["run", "change", "--limit", "web1", "--ticket", "CHG-4", "--yes", "--json"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["ticket"] == "CHG-4" and record["runbook"]["name"] == "run-change"
+    assert record["change"]["locks"] == ["web1"]
