@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opsbook.change.gate import ChangeRefused, admit
 from opsbook.change.window import host_times, parse_window
@@ -171,3 +173,47 @@ def test_a_required_ticket_is_refused_when_missing_and_checked_when_given() -> N
         admit({}, what="x", ticket=" CHG-7 ", ticket_required=True, force=None, now=THURSDAY).ticket
         == "CHG-7"
     )
+
+
+# ---- properties: whatever the register holds, an answer or a clear refusal, never a traceback -----
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12) | st.dates(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+_windows = st.fixed_dictionaries(
+    {
+        "days": st.lists(
+            st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "xyz"]), max_size=8
+        ),
+        "start": st.one_of(st.text(max_size=6), st.from_regex(r"\A[0-2][0-9]:[0-5][0-9]\Z")),
+        "end": st.one_of(st.text(max_size=6), st.from_regex(r"\A[0-2][0-9]:[0-5][0-9]\Z")),
+        "timezone": st.sampled_from(["Etc/UTC", "Europe/Berlin", "Pacific/Kiritimati", "Nowhere/Else", ""]),
+    }
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    window=st.one_of(_windows, _values),
+    freezes=_values,
+    enforce=_values,
+    # the clock's now: any moment of this era (a window is not asked about the year 9999)
+    moment=st.datetimes(datetime(1970, 1, 2), datetime(2200, 1, 1), timezones=st.just(UTC)),
+)
+def test_any_register_value_gives_a_verdict_or_a_usage_error(
+    window: object, freezes: object, enforce: object, moment: datetime
+) -> None:
+    variables = {
+        "asset_maintenance_window": window,
+        "opsbook_change_freezes": freezes,
+        "opsbook_change_window_enforce": enforce,
+    }
+    try:
+        times = host_times("web1", variables)
+    except UsageError as exc:
+        assert str(exc).startswith("web1: ")
+        return
+    allowed, why = times.verdict(moment)
+    assert isinstance(allowed, bool) and why
