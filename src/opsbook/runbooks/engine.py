@@ -1,6 +1,8 @@
-"""Run a runbook: validate → resolve targets → plan → confirm → run → post-check → record.
+"""Run a runbook — the one change flow (docs/changes.md): validate → resolve targets → ticket,
+maintenance window and change freeze → lock per target → plan → confirm → run → post-check → record.
 
-Nothing touches a host before the parameters and targets pass. Changing and destructive
+Runbooks, ``opsbook run`` (:mod:`.playbook`), ``audit --fix`` and ``net push``/``restore`` all run
+here. Nothing touches a host before the parameters, targets, ticket and windows pass. Changing and destructive
 runbooks first run in check mode and show, per host, what would change; then they ask
 (y/N, or a typed confirmation for destructive ones) unless ``--yes`` was given. Without a
 terminal and without ``--yes`` they refuse before running anything. Every run that reached
@@ -13,7 +15,7 @@ The terminal (``Ui``) and the runner are passed in, so the flow is testable with
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -220,7 +222,7 @@ class Engine:
             )
         changing = prepared.changes_hosts and not request.check
         if not changing:
-            check_ticket(request.ticket, required=False, what=what)
+            request = replace(request, ticket=check_ticket(request.ticket, required=False, what=what))
             run_id = new_run_id(label=runbook.name)
             return self._flow(_Session(request, prepared, run_id, self.paths.runs / run_id, now()), required)
         admission = admit(
@@ -231,6 +233,7 @@ class Engine:
             force=request.force,
             now=self.clock(),
         )
+        request = replace(request, ticket=admission.ticket)
         for host, why in admission.overridden.items():
             self.ui.warn(f"{host} is {why}")
         run_id = new_run_id(label=runbook.name)
