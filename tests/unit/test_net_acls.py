@@ -17,7 +17,7 @@ from opsbook.lab.devices.device import DeviceState
 from opsbook.lab.devices.initial import initial_config
 from opsbook.lab.devices.ios import IosSession
 from opsbook.lab.devices.spec import DeviceSpec
-from opsbook.network.acls import edit_commands, lcs_pairs
+from opsbook.network.acls import edit_commands, entry_slots, lcs_pairs
 from opsbook.network.compliance import DeviceStatus, check_device
 from opsbook.network.remediation import plan
 
@@ -234,3 +234,46 @@ def test_the_lab_ios_dialect_numbers_acl_entries_as_classic_ios() -> None:
     acl = session.handle("show access-lists").output.split("Extended IP access list USERS-IN\n", 1)[1]
     assert [line.split()[0] for line in acl.splitlines()] == ["100", "300", "400", "500"]
     assert "permit tcp any any eq 22" not in acl
+
+
+def test_entry_slots_count_remarks_only_when_the_device_numbers_them() -> None:
+    classic = "ip access-list extended X\n permit a\n remark for c\n permit c\nline vty 0 4\n"
+    assert entry_slots(classic, "ip access-list extended X") == [0, 1]
+    xe = "ip access-list extended X\n 10 permit a\n 20 remark for c\n 30 permit c\n!\n"
+    assert entry_slots(xe, "ip access-list extended X") == [0, 2]
+    assert entry_slots(xe, "ip access-list extended Y") is None
+
+
+def test_on_ios_xe_numbered_remarks_are_never_addressed() -> None:
+    """IOS-XE numbers remarks too: entries are addressed by their own numbers, and an insertion
+    goes right after its kept neighbour, before the remark that belongs to the next entry."""
+    device = {10: "permit a", 20: "remark for c", 30: "permit c", 40: "permit x", 50: "deny d"}
+    raw = "ip access-list extended X\n" + "".join(f" {n} {e}\n" for n, e in device.items())
+    running = ["permit a", "permit c", "permit x", "deny d"]
+    wanted = ["permit a", "permit b", "permit c", "deny d"]
+    commands = edit_commands(
+        "ip access-list extended X", running, wanted, entry_slots(raw, "ip access-list extended X")
+    )
+    assert "  no 40" in commands and "  15 permit b" in commands
+    result = ios_apply(device, commands)
+    assert [e for _, e in sorted(result.items())] == [
+        "permit a",
+        "permit b",
+        "remark for c",
+        "permit c",
+        "deny d",
+    ]
+
+
+def test_a_classic_remark_added_by_hand_stays_and_the_entry_goes() -> None:
+    session = _switch()
+    _configure(
+        session,
+        ["ip access-list extended USERS-IN", "remark ssh for the admins", "15 permit tcp any any eq 22"],
+    )
+    running = session.handle("show running-config").output
+    p = plan("sw01", "cisco_ios", running, INTENDED)
+    _configure(session, p.send_lines())
+    after = session.handle("show running-config").output
+    assert check_device("sw01", "cisco_ios", after, INTENDED).status is DeviceStatus.COMPLIANT
+    assert "remark ssh for the admins" in after and "permit tcp any any eq 22" not in after

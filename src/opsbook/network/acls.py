@@ -66,41 +66,74 @@ def lcs_pairs(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int]
     return pairs
 
 
+def entry_slots(raw_config: str, section: str) -> list[int] | None:
+    """Where each entry of an ACL section of a device's own text sits in the device's numbering
+    after a resequence: entries take a place each, and so do remarks the device prints with a
+    number of their own; a remark printed without one (classic IOS) belongs to the next entry.
+    None when the section is not found."""
+    lines = raw_config.splitlines()
+    start = next(
+        (i for i, line in enumerate(lines) if " ".join(line.split()) == section and line[:1] != " "), None
+    )
+    if start is None:
+        return None
+    slots: list[int] = []
+    place = 0
+    for line in lines[start + 1 :]:
+        if not line[:1].isspace():
+            break
+        words = line.split()
+        numbered = bool(words) and words[0].isdigit()
+        body = words[1:] if numbered else words
+        if body[:1] == ["remark"]:
+            place += 1 if numbered else 0
+            continue
+        if body:
+            slots.append(place)
+            place += 1
+    return slots
+
+
 def _step(pairs: list[tuple[int, int]], wanted: int, have: int) -> int:
-    """The resequence step that leaves room for every insertion between kept neighbours."""
+    """The resequence step that leaves room for the insertions after each kept entry."""
     need = 10
     bounds = [(-1, -1), *pairs, (have, wanted)]
-    for (p, pj), (q, qj) in pairwise(bounds):
-        inserts = qj - pj - 1
-        if inserts and q < have:
-            need = max(need, math.ceil((inserts + 1) / (q - p)))
+    for (_, pj), (q, qj) in pairwise(bounds):
+        if q < have:
+            need = max(need, qj - pj)  # qj - pj - 1 insertions need qj - pj free numbers
     return int(math.ceil(need / 10) * 10)
 
 
-def edit_commands(section: str, running: Sequence[str], wanted: Sequence[str]) -> list[str]:
+def edit_commands(
+    section: str, running: Sequence[str], wanted: Sequence[str], slots: Sequence[int] | None = None
+) -> list[str]:
     """Commands (plan form: children indented, ``exit`` closing the section) that turn the
-    device's entries ``running`` into ``wanted``; [] when they are equal."""
+    device's entries ``running`` into ``wanted``; [] when they are equal. ``slots``: each
+    running entry's place in the device's numbering (:func:`entry_slots`; default: its index)."""
     if list(running) == list(wanted):
         return []
     match = NAMED_ACL.match(section)
     if match is None:
         raise ValueError(f"not a named IOS ACL: {section!r}")
     name = match[2]
+    places = list(slots) if slots is not None and len(slots) == len(running) else list(range(len(running)))
     pairs = lcs_pairs(running, wanted)
     step = _step(pairs, len(wanted), len(running))
     kept = {i for i, _ in pairs}
-    body = [f"  no {step * (i + 1)}" for i in range(len(running)) if i not in kept]
+    body = [f"  no {step * (places[i] + 1)}" for i in range(len(running)) if i not in kept]
     bounds = [(-1, -1), *pairs, (len(running), len(wanted))]
     for (p, pj), (q, qj) in pairwise(bounds):
         inserts = list(range(pj + 1, qj))
         if not inserts:
             continue
-        low = step * (p + 1)
+        low = step * (places[p] + 1) if p >= 0 else 0
         if q < len(running):
-            high = step * (q + 1)
-            numbers = [low + (high - low) * k // (len(inserts) + 1) for k in range(1, len(inserts) + 1)]
+            # right after the kept entry, before the next number (an entry, or a remark the
+            # device numbers — a remark stays with the entry it stands above)
+            numbers = [low + step * k // (len(inserts) + 1) for k in range(1, len(inserts) + 1)]
         else:
-            numbers = [low + 10 * k for k in range(1, len(inserts) + 1)]
+            last = step * (max(places) + 1) if places else 0
+            numbers = [max(low, last) + 10 * k for k in range(1, len(inserts) + 1)]
         body += [f"  {n} {wanted[j]}" for n, j in zip(numbers, inserts, strict=True)]
     return [
         f"ip access-list resequence {name} {step} {step}",
@@ -111,9 +144,12 @@ def edit_commands(section: str, running: Sequence[str], wanted: Sequence[str]) -
     ]
 
 
-def sequence_aware(commands: Sequence[str], running: HConfig, target: HConfig) -> list[str]:
+def sequence_aware(
+    commands: Sequence[str], running: HConfig, target: HConfig, raw_running: str | None = None
+) -> list[str]:
     """``commands`` (a hier_config plan from ``running`` to ``target``, plan form) with each
-    changed ACL's section replaced by sequence-aware commands (see the module doc)."""
+    changed ACL's section replaced by sequence-aware commands (see the module doc).
+    ``raw_running``: the device's own text, for where its remarks sit in its numbering."""
     blocks: dict[str, list[str]] = {}
     for child in target.children:
         if not NAMED_ACL.match(child.text):
@@ -121,7 +157,8 @@ def sequence_aware(commands: Sequence[str], running: HConfig, target: HConfig) -
         have, want = entries(running, child.text), entries(target, child.text)
         if have is None or want is None:
             continue
-        block = edit_commands(child.text, have, want)
+        slots = entry_slots(raw_running, child.text) if raw_running is not None else None
+        block = edit_commands(child.text, have, want, slots)
         if block:
             blocks[child.text] = block
     if not blocks:

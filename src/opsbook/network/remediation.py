@@ -73,14 +73,17 @@ def _lines(config: HConfig) -> list[str]:
     return list(config.dump_simple(sectional_exiting=True))
 
 
-def _workflow(device: str, name: str, running: HConfig, target: HConfig, **extra: list[str]) -> Plan:
+def _workflow(
+    device: str, name: str, running: HConfig, target: HConfig, raw: str, **extra: list[str]
+) -> Plan:
     """hier_config's remediation and rollback from ``running`` to ``target``, IOS named ACLs
-    made sequence-aware (:mod:`opsbook.network.acls`)."""
+    made sequence-aware (:mod:`opsbook.network.acls`; ``raw``: the device's own text of
+    ``running``, which tells where remarks sit in its numbering)."""
     workflow = WorkflowRemediation(running, target)
     remediation = workflow.remediation_config
     commands, rollback = _lines(remediation), _lines(workflow.rollback_config)
     if name == "cisco_ios":
-        commands = sequence_aware(commands, running, target)
+        commands = sequence_aware(commands, running, target, raw)
         rollback = sequence_aware(rollback, target, running)
     return Plan(
         device=device,
@@ -116,7 +119,7 @@ def plan(device: str, platform_name: str, running_config: str, intended: Mapping
             and not REMOVABLE_INTERFACES[name].search(child.text)
         ):
             scoped_want.add_child(child.text)
-    return _workflow(device, name, scoped_running, scoped_want)
+    return _workflow(device, name, scoped_running, scoped_want, running_config)
 
 
 #: top-level lines a restore never touches (not configuration, or not restorable by commands).
@@ -134,7 +137,7 @@ def restore_plan(device: str, platform_name: str, running_config: str, backup_co
                 child.delete()
     unrestorable: list[str] = []
     match_secrets(target, running, name, unrestorable)
-    return _workflow(device, name, running, target, unrestorable=unrestorable)
+    return _workflow(device, name, running, target, running_config, unrestorable=unrestorable)
 
 
 def to_running(device: str, platform_name: str, current_config: str, earlier_config: str) -> Plan:
@@ -147,7 +150,7 @@ def to_running(device: str, platform_name: str, current_config: str, earlier_con
         for child in list(tree.children):
             if _RESTORE_SKIP.match(child.text):
                 child.delete()
-    return _workflow(device, name, current, earlier)
+    return _workflow(device, name, current, earlier, current_config)
 
 
 # --------------------------------------------------------------------------------------------

@@ -367,7 +367,9 @@ def show_access_lists(dev: DeviceState) -> str:
             continue
         out.append(f"{match[1].capitalize()} IP access list {match[2]}")
         out.extend(
-            f"    {seq} {child.text}" for seq, child in zip(acl_seq.numbers(node), node.children, strict=True)
+            f"    {seq} {child.text}"
+            for seq, child in zip(acl_seq.numbers(node), node.children, strict=True)
+            if seq is not None  # remarks are not listed
         )
     return "\n".join(out) + ("\n" if out else "")
 
