@@ -12,12 +12,11 @@ is reported, never skipped and never "compliant".
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from opsbook.base.gc import gc_paused
 from opsbook.errors import OpsbookError
 from opsbook.network.backup import BackupStore
 from opsbook.network.compliance import DeviceCompliance, DeviceStatus, check_device
@@ -165,22 +164,9 @@ def compliance(
         if on_done is not None:
             on_done(outcome)
 
-    with _gc_paused():
+    with gc_paused():
         outcomes = fetch_running(devices, connector=connector, workers=workers, on_done=check)
     run = ComplianceRun(results=[results[o.device.name] for o in outcomes])
     if store is not None:
         run.backup = store_backups(store, outcomes, reason="backup (compliance run)")
     return run
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Many short-lived config trees: a cyclic GC pass in the middle only costs time (the
-    trees are freed by reference counting); collect once at the end instead."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

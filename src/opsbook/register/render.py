@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from rich.console import Console
 from rich.table import Table
 
-from opsbook.register.check import gc_paused
+from opsbook.base.gc import gc_paused
 from opsbook.register.report import (
     DIMENSIONS,
     AssetRow,

@@ -14,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from opsbook.register.check import CheckResult, gc_paused
+from opsbook.base.gc import gc_paused
+from opsbook.register.check import CheckResult
 from opsbook.register.eol import EolTable, load_eol_table
 from opsbook.register.merge import Resolved
 from opsbook.register.schema import expected_fields
