@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from test_records_support import MATRIX, SCRIPTS, project_with_repo_runbooks, run_scenario
-from test_runbook_support import FakeRunner
+from test_runbook_support import FakeRunner, ScriptedUi, failed, stats
 
 from opsbook.paths import ProjectPaths
 from opsbook.records import provenance
 from opsbook.records.model import Record
+from opsbook.results import TaskResult
+from opsbook.runbooks.engine import Engine, RunRequest
 
 READ_ONLY = ("collect-evidence", "high-load")
 #: what the old reports said whatever happened
@@ -179,3 +181,20 @@ def test_the_operator_is_never_root_when_a_name_is_known(
     assert provenance.operator(tmp_path) == provenance.Operator("Pieter de Vries", "git user.name")
     monkeypatch.setenv("USER", "alice")
     assert provenance.operator(tmp_path) == provenance.Operator("alice", "USER")
+
+
+def test_a_plan_that_failed_before_consent_says_nothing_was_changed(project: ProjectPaths) -> None:
+    def plan_fails(purpose: str, host: str) -> list[TaskResult]:
+        return [stats(host, pre={"used_percent": 97}), failed(host, "Measure", "df: not found")]
+
+    engine = Engine(project, ScriptedUi(tty=False), runner=FakeRunner(project, plan_fails))
+    outcome = engine.run(RunRequest("disk-full", params={"path": "/"}, limit="web1", yes=True))
+    record = outcome.record
+    assert record is not None and record.outcome == "failed" and [r.purpose for r in record.runs] == ["plan"]
+    report = record.service_report
+    assert report.mode_text == "plan only: the check-mode plan failed before consent; nothing was changed"
+    assert report.result_verified == [
+        "web1: NOT fixed — the plan failed here, nothing was changed: Measure: df: not found"
+    ]
+    assert report.sign_off.startswith("Nothing was changed and nothing was repaired")
+    assert "| Mode | applied |" not in _markdown(project, record)

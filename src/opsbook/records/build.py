@@ -108,6 +108,10 @@ class Written:
     reports: tuple[Path, Path]
 
 
+#: a run stopped before its end (runner status → the status of each host it had not finished)
+STOPPED = {"timeout": "timeout", "canceled": "interrupted"}
+
+
 def host_records(facts: RunFacts) -> dict[str, HostRecord]:
     """Per target: recap status and counters, register fields, planned and applied changes, checks."""
     final, plan = facts.final, facts.plan
@@ -126,9 +130,9 @@ def host_records(facts: RunFacts) -> dict[str, HostRecord]:
             k: v for k, v in (summary_row.to_dict() if summary_row else {}).items() if isinstance(v, int)
         }
         status = final.host_status(name).value if final.for_host(name) or summary_row else "not-run"
-        stopped = final.status == "timeout" and status not in ("failed", "unreachable")
+        stopped = final.status in STOPPED and status not in ("failed", "unreachable")
         hosts[name] = HostRecord(
-            status="timeout" if stopped else status,
+            status=STOPPED[final.status] if stopped else status,
             interrupted_task=final.interrupted.get(name, ""),
             stats=stats,
             asset=dict(asset),
@@ -166,6 +170,7 @@ def build_record(facts: RunFacts, *, ended: str, scan: SecretScan, exit_code: in
             knowledge_page=runbook.summary.get("knowledge_page", f"runbooks/{runbook.name}.md"),
             outcome=facts.outcome,
             rollback=runbook.rollback,
+            real_run=any(purpose == "apply" for purpose, _ in facts.runs),
         )
     )
     record = Record(

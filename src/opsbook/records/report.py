@@ -58,11 +58,18 @@ class ReportFacts:
     knowledge_page: str
     outcome: str
     rollback: str = ""
+    #: a real (non-check) run of the playbook happened; False when only a plan ran
+    real_run: bool = True
 
     @property
     def applied(self) -> bool:
         """The real (non-check) run happened: hosts may have been changed."""
-        return self.mode == "apply" and self.consent.given != "declined" and self.outcome != "refused"
+        return (
+            self.mode == "apply"
+            and self.real_run
+            and self.consent.given != "declined"
+            and self.outcome != "refused"
+        )
 
     def not_applied_reason(self) -> str:
         if self.mode == "check":
@@ -71,6 +78,8 @@ class ReportFacts:
             return "the operator declined after the plan"
         if self.outcome == "timeout":
             return "the check-mode plan reached the timeout before consent"
+        if self.outcome == "interrupted":
+            return "the check-mode plan was interrupted (SIGINT/SIGTERM) before consent"
         return "the check-mode plan failed before consent"
 
 
@@ -87,14 +96,33 @@ def mode_text(facts: ReportFacts, *, plan_only: bool) -> str:
 
 
 def _actions(host: str, rec: HostRecord, facts: ReportFacts, plan_only: bool) -> list[str]:
-    if plan_only:
-        planned = [c["task"] for c in rec.planned]
-        would = (
-            f"the plan would change: {', '.join(planned)}" if planned else "the plan found nothing to change"
+    lines = _plan_actions(host, rec, facts) if plan_only else _applied_actions(host, rec, facts)
+    if rec.status == "timeout":
+        lines.append(
+            f"{host}: stopped at the runbook's timeout while running '{rec.interrupted_task}'; "
+            "that task may still be running on the host: check it before re-running"
+            if rec.interrupted_task
+            else f"{host}: stopped at the runbook's timeout"
         )
-        if facts.mode == "check":
-            return [f"{host}: check mode only, nothing changed; {would}"]
-        return [f"{host}: nothing was changed ({facts.not_applied_reason()}); {would}"]
+    if rec.status == "interrupted":
+        lines.append(
+            f"{host}: interrupted (SIGINT/SIGTERM) while running '{rec.interrupted_task}'; "
+            "that task may still be running on the host: check it before re-running"
+            if rec.interrupted_task
+            else f"{host}: interrupted (SIGINT/SIGTERM)"
+        )
+    return lines
+
+
+def _plan_actions(host: str, rec: HostRecord, facts: ReportFacts) -> list[str]:
+    planned = [c["task"] for c in rec.planned]
+    would = f"the plan would change: {', '.join(planned)}" if planned else "the plan found nothing to change"
+    if facts.mode == "check":
+        return [f"{host}: check mode only, nothing changed; {would}"]
+    return [f"{host}: nothing was changed ({facts.not_applied_reason()}); {would}"]
+
+
+def _applied_actions(host: str, rec: HostRecord, facts: ReportFacts) -> list[str]:
     lines = [f"{host}: {a}" for a in rec.findings.get("actions", [])]
     changed = [c["task"] for c in rec.changes]
     if changed and not lines:
@@ -103,7 +131,7 @@ def _actions(host: str, rec: HostRecord, facts: ReportFacts, plan_only: bool) ->
         backup = rec.checks.pre.get("backup_commit") or "the pre-change backup"
         lines.append(f"{host}: the change was applied, failed its post-check and was rolled back to {backup}")
     elif not changed and not lines:
-        if rec.status == "timeout":
+        if rec.status in ("timeout", "interrupted"):
             lines.append(f"{host}: no change recorded before the run was stopped")
         elif rec.status in ("failed", "unreachable"):
             how = "failed" if rec.status == "failed" else "became unreachable"
@@ -112,19 +140,14 @@ def _actions(host: str, rec: HostRecord, facts: ReportFacts, plan_only: bool) ->
             lines.append(f"{host}: nothing needed changing; no change made")
         else:
             lines.append(f"{host}: no change made (read-only)")
-    if rec.status == "timeout":
-        lines.append(
-            f"{host}: stopped at the runbook's timeout while running '{rec.interrupted_task}'; "
-            "that task may still be running on the host: check it before re-running"
-            if rec.interrupted_task
-            else f"{host}: stopped at the runbook's timeout"
-        )
     return lines
 
 
 def _verified(host: str, rec: HostRecord, facts: ReportFacts, plan_only: bool) -> str:
     if rec.status == "timeout":
         return f"{host}: NOT verified — the run was stopped at the runbook's timeout"
+    if rec.status == "interrupted":
+        return f"{host}: NOT verified — the run was interrupted (SIGINT/SIGTERM)"
     if rec.status in ("failed", "unreachable"):
         reasons = "; ".join(f"{f['task']}: {f['msg']}" for f in rec.failures) or rec.status
         if plan_only:
@@ -140,9 +163,10 @@ def _verified(host: str, rec: HostRecord, facts: ReportFacts, plan_only: bool) -
         after = _short(rec.checks.post)
         return f"{host}: verified" + (f" — after: {after}" if after else "")
     if rec.checks.verified is False:
-        return f"{host}: NOT verified — the fault persists" + (
-            f": {_short(rec.checks.post)}" if rec.checks.post else ""
-        )
+        found = f": {_short(rec.checks.post)}" if rec.checks.post else ""
+        if not facts.changes_hosts:
+            return f"{host}: NOT verified — the runbook's own check did not pass{found}"
+        return f"{host}: NOT verified — the fault persists{found}"
     if not facts.changes_hosts:
         return f"{host}: evidence collected; this runbook changes nothing, so there is no fix to verify"
     if facts.verifies:
@@ -251,11 +275,11 @@ def build_service_report(facts: ReportFacts) -> ServiceReport:
                 follow.append(f"{host}: ESCALATE — {found['escalate']}")
         verified.append(_verified(host, rec, facts, plan_only))
         checks.extend(check_rows(host, rec, plan_only))
-    if facts.outcome in ("failed", "timeout") and not plan_only:
+    if facts.outcome in ("failed", "timeout", "interrupted") and not plan_only:
         follow.append(f"Re-run the failed hosts: opsbook history rerun {facts.run_id} --failed")
     if facts.outcome == "not-verified":
         follow.append(f"Escalate as described in {facts.knowledge_page} (Escalation).")
-    if facts.rollback and facts.outcome in ("failed", "not-verified", "timeout") and not plan_only:
+    if facts.rollback and facts.outcome in ("failed", "not-verified", "timeout", "interrupted") and not plan_only:
         follow.append(
             f"If the change must be undone: opsbook run {facts.rollback} --limit {','.join(facts.hosts)}"
         )
