@@ -29,8 +29,9 @@ from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.network.push import configs_equal
 from opsbook.paths import project_paths
 
-#: OPSBOOK_TEST_DEVICE_PORT_BASE (default 3301) + 210: beside the session lab's own devices
-PORT_BASE = int(os.environ.get("OPSBOOK_TEST_DEVICE_PORT_BASE", "3301")) + 210
+#: OPSBOOK_TEST_DEVICE_PORT_BASE (default 3301) + 70: inside this session's own port range,
+#: beside the lab's devices (base + 0 …) and test_net_fixes.py's (base + 50)
+PORT_BASE = int(os.environ.get("OPSBOOK_TEST_DEVICE_PORT_BASE", "3301")) + 70
 PASSWORD = "Lab-Pass-3511"
 BIN = Path(sys.executable).parent
 

@@ -39,8 +39,9 @@ from opsbook.network.push import apply as apply_prepared
 from opsbook.network.render import render_device
 from opsbook.results import TaskStatus
 
-#: OPSBOOK_TEST_DEVICE_PORT_BASE (default 3301) + 200: beside the session lab's own devices
-PORT_BASE = int(os.environ.get("OPSBOOK_TEST_DEVICE_PORT_BASE", "3301")) + 200
+#: OPSBOOK_TEST_DEVICE_PORT_BASE (default 3301) + 60: inside this session's own port range,
+#: beside the lab's devices (base + 0 …) and test_net_fixes.py's (base + 50)
+PORT_BASE = int(os.environ.get("OPSBOOK_TEST_DEVICE_PORT_BASE", "3301")) + 60
 PASSWORD = "Lab-Pass-3501"
 #: one "minute" of an IOS revert timer lasts this many seconds on these devices
 MINUTE = 8.0
