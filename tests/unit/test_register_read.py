@@ -210,3 +210,10 @@ def test_net_reads_skip_a_device_with_a_typo_and_pushes_refuse_it(
     assert "web02 skipped" in capsys.readouterr().err
     with pytest.raises(RegisterError, match="ansible_port must be a whole number"):
         _devices([str(inv)], None)
+
+
+def test_a_vault_value_reads_as_ansible_inventory_prints_it(inv: Path) -> None:
+    path = inv / "host_vars" / "web01.yml"
+    path.write_text(path.read_text() + "ansible_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n")
+    hostvars = read_register([inv], roles_dirs=[]).hostvars("web01")
+    assert hostvars["ansible_password"] == {"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256\n6162\n"}

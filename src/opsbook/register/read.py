@@ -30,24 +30,7 @@ from opsbook.register.check import CheckResult, RegisterError, check
 from opsbook.register.findings import Owner
 from opsbook.register.merge import Merger
 from opsbook.register.problems import Problem
-from opsbook.register.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, key_text, mapping_items
-from opsbook.register.yamlnodes import scalar_value as _scalar
-
-VAULT_TAG = "!vault"
-
-
-def plain_value(node: Node) -> Any:
-    """A variable's value as Ansible gives it; a ``!vault`` value as ``ansible-inventory`` prints it."""
-    if isinstance(node, ScalarNode):
-        if node.tag == VAULT_TAG:
-            return {"__ansible_vault": node.value}
-        return _scalar(node)
-    if isinstance(node, SequenceNode):
-        return [plain_value(item) for item in node.value]
-    if isinstance(node, MappingNode):
-        return {key_text(k): plain_value(v) for k, v in mapping_items(node)}
-    return None  # pragma: no cover - the three node kinds are exhaustive
-
+from opsbook.register.yamlnodes import to_python
 
 _UNREADABLE = "unsupported-inventory"
 
@@ -116,7 +99,7 @@ class Register:
             found = manager.get_host(host)
             values = variables.get_vars(host=found, include_hostvars=False) if found else {}
             return {str(k): _plain_ansible(v) for k, v in values.items()}
-        return {key: plain_value(r.entry.value_node) for key, r in self.result.merged[host].items()}
+        return {key: to_python(r.entry.value_node, vault=True) for key, r in self.result.merged[host].items()}
 
     def inventory_data(self, hosts: Sequence[str] | None = None) -> dict[str, Any]:
         """``ansible-inventory --list`` JSON of the register, limited to ``hosts`` (default: all)."""

@@ -50,6 +50,7 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
+VAULT_TAG = "!vault"
 _TRUE = frozenset({"yes", "true", "on", "y"})
 _BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$")
 
@@ -292,14 +293,19 @@ def key_text(node: Node) -> str:
     return "<complex key>"
 
 
-def to_python(node: Node) -> Any:
-    """Plain Python data from a node tree (mappings: last duplicate wins, as in Ansible)."""
+def to_python(node: Node, *, vault: bool = False) -> Any:
+    """Plain Python data from a node tree (mappings: last duplicate wins, as in Ansible).
+
+    ``vault``: a ``!vault`` value becomes ``{"__ansible_vault": text}``, as ansible-inventory
+    prints it (else its text)."""
     if isinstance(node, ScalarNode):
+        if vault and node.tag == VAULT_TAG:
+            return {"__ansible_vault": node.value}
         return scalar_value(node)
     if isinstance(node, SequenceNode):
-        return [to_python(item) for item in node.value]
+        return [to_python(item, vault=vault) for item in node.value]
     if isinstance(node, MappingNode):
-        return {key_text(k): to_python(v) for k, v in mapping_items(node)}
+        return {key_text(k): to_python(v, vault=vault) for k, v in mapping_items(node)}
     return None  # pragma: no cover - the three node kinds are exhaustive
 
 

@@ -38,16 +38,6 @@ def default_inventory(root: Path) -> list[Path]:
     return register_default_inventory(project_paths(root))
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool | int | float) or value is None:
-        return value
-    return str(value)
-
-
 def resolve_targets(inventory: Sequence[Path], pattern: str, limit: str | None) -> list[Target]:
     """Hosts matching ``pattern`` within ``limit``, with their asset_* variables.
 
@@ -61,8 +51,8 @@ def resolve_targets(inventory: Sequence[Path], pattern: str, limit: str | None) 
     targets = []
     for host in scope.targets:
         hostvars = scope.register.hostvars(host)
-        asset = {k: _plain(v) for k, v in hostvars.items() if k.startswith("asset_")}
-        settings = {k: _plain(v) for k, v in hostvars.items() if k.startswith("opsbook_change_")}
+        asset = {k: v for k, v in hostvars.items() if k.startswith("asset_")}  # plain data already
+        settings = {k: v for k, v in hostvars.items() if k.startswith("opsbook_change_")}
         targets.append(Target(name=host, asset=asset, settings=settings))
     return targets
 
