@@ -131,6 +131,7 @@ def test_a_bad_value_on_one_host_does_not_refuse_a_read_only_health_of_another(
     assert report.skipped[0].startswith("web02 skipped: its register data has a problem: ")
     assert "web02.yml:9:15: wrong-type" in report.skipped[0]
     assert HealthReport.from_dict(report.to_dict()).skipped == report.skipped
+    assert report.exit_code == 2  # a host that was not inspected is not "all OK"
 
 
 def test_health_refuses_a_broken_register_before_any_run_or_run_folder(inv: Path, tmp_path: Path) -> None:

@@ -203,8 +203,9 @@ class HealthReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every host and device is OK, 2 when anything is WARN, CRIT, UNKNOWN or unreachable."""
-        return EXIT_OK if self.status is Status.OK else EXIT_FINDINGS
+        """0 when every host and device is OK, 2 when anything is WARN, CRIT, UNKNOWN or unreachable,
+        or a host was skipped (not inspected: its register data has a problem)."""
+        return EXIT_OK if self.status is Status.OK and not self.skipped else EXIT_FINDINGS
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -117,6 +117,8 @@ def summary_line(report: HealthReport) -> Text:
         if i < len(shown) - 1:
             parts.append(", ")
     parts += ["  overall ", (report.status.value, STYLES[report.status])]
+    if report.skipped:
+        parts.append((f"  ({len(report.skipped)} skipped: register problems, listed above)", "yellow"))
     return Text.assemble(*parts)
 
 
