@@ -78,3 +78,30 @@ def test_reconcile_finds_exactly_the_changed_memory_and_serial(lab: LabHandle, t
     assert discovered_serial == next(dev for dev in lab.state.devices if dev.name == device).serial
     where = {d["field"]: Path(d["path"]) for d in found["discrepancies"]}
     assert where == {"asset_memory_mb": host_file, "asset_serial": device_file}
+
+
+def test_a_typo_on_one_host_does_not_block_a_health_inspection_of_the_others(
+    lab: LabHandle, tmp_path: Path
+) -> None:
+    """Issue 12 item 5 on real containers: one host's bad register value skips only that host."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(lab.inventory, inventory)
+    broken, others = lab.hosts[1], [h for h in lab.hosts if h != lab.hosts[1]]
+    host_file = inventory / "host_vars" / f"{broken}.yml"
+    host_file.write_text(host_file.read_text() + "asset_unit: high\n", encoding="utf-8")
+    proc = subprocess.run(
+        [str(OPSBOOK), "health", "-i", str(inventory), "--limit", "linux", "--format", "json"],
+        cwd=lab.root,
+        env={**lab.env, "OPSBOOK_PROJECT": str(lab.root)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode in (0, 2), proc.stderr
+    report = json.loads(proc.stdout)
+    assert sorted(h["name"] for h in report["hosts"]) == sorted(others)
+    (line,) = report["skipped"]
+    assert line.startswith(f"{broken} skipped: its register data has a problem")
+    assert f"{broken}.yml:" in line and "asset_unit" in line
+    assert all(h["status"] != "unreachable" for h in report["hosts"])
