@@ -100,9 +100,13 @@ def test_any_variables_give_problems_not_tracebacks(variables: dict[str, Any]) -
         (inv / "host_vars" / "web02.yml").write_text(yaml.safe_dump(variables, allow_unicode=True))
         problems = check_register([inv], roles_dirs=[])
         _sound(problems)
-        # read-only jobs never stop at web02's data: web01 goes on (or the whole register is refused)
+        # read-only jobs never stop at web02's data: web01 goes on, web02 is either a target or
+        # skipped with its problems — never both, never lost
         scope = read_scope([inv], read_only=True)
         assert "web01" in scope.targets
+        assert set(scope.targets) | set(scope.skipped) == {"web01", "web02"}
+        assert not set(scope.targets) & set(scope.skipped)
+        assert all(scope.skipped.values())
 
 
 @st.composite

@@ -218,3 +218,13 @@ def test_a_vault_value_reads_as_ansible_inventory_prints_it(inv: Path) -> None:
     path.write_text(path.read_text() + "ansible_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n")
     hostvars = read_register([inv], roles_dirs=[]).hostvars("web01")
     assert hostvars["ansible_password"] == {"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256\n6162\n"}
+
+
+def test_an_ini_source_is_read_by_ansible_where_a_job_accepts_unchecked_sources(tmp_path: Path) -> None:
+    (tmp_path / "hosts.ini").write_text("[linux]\nweb1 asset_environment=lab\nweb2\n[network]\nsw1\n")
+    with pytest.raises(RegisterError, match="unsupported-inventory"):
+        read_scope([tmp_path / "hosts.ini"], read_only=True)
+    scope = read_scope([tmp_path / "hosts.ini"], pattern="linux", read_only=False, unchecked_ok=True)
+    assert scope.targets == ["web1", "web2"]
+    assert scope.register.hostvars("web1")["asset_environment"] == "lab"
+    assert [t.name for t in resolve_targets([tmp_path / "hosts.ini"], "all", "web*:!web2")] == ["web1"]
