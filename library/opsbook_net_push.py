@@ -35,7 +35,11 @@ options:
     type: dict
     default: {}
   backup:
-    description: For V(restore) - the backup to restore, a commit id or C(@N) (C(@1) the latest).
+    description:
+      - For V(restore) - the backup to restore, a commit id, a date (C(2026-12-03), the last
+        backup of that day, UTC) or C(latest) (C(@1) too).
+      - Other C(@N) move with every backup and are refused; C(opsbook net restore) takes them
+        with C(--as-of).
     type: str
     default: "@1"
   allow_mgmt:
