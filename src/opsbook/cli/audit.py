@@ -26,7 +26,18 @@ from opsbook.audit.model import EXIT_ERROR, Audit
 from opsbook.audit.reports import FILE_NAMES, parse_formats, render
 from opsbook.audit.reports.terminal import print_audit, render_diff, short_time
 from opsbook.audit.run import Auditor, AuditRequest, parse_scopes, report_paths, targets_from_inventory
-from opsbook.cli.change import ChangeArgs, ForceOpt, TicketOpt, run_runbook_change
+from opsbook.cli.change import ChangeArgs, run_runbook_change
+from opsbook.cli.options import (
+    ForceOpt,
+    ForksOpt,
+    InventoryOpt,
+    LimitOpt,
+    TicketOpt,
+    formats_option,
+    json_flag,
+    timeout_option,
+    yes_flag,
+)
 from opsbook.cli.progress import make_progress
 from opsbook.context import check_sources
 from opsbook.errors import OpsbookError
@@ -39,16 +50,6 @@ app = typer.Typer(
     help="Config-drift audit: compliant / drifted / unverifiable per host, reports and history.",
     invoke_without_command=True,
 )
-
-InventoryOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--inventory",
-        "-i",
-        metavar="PATH",
-        help="Inventory file or folder; repeat for several. Default: the context's register.",
-    ),
-]
 
 
 def _console() -> Console:
@@ -94,23 +95,16 @@ def audit(
     ctx: typer.Context,
     *,
     inventory: InventoryOpt = None,
-    limit: Annotated[
-        str | None,
-        typer.Option(
-            "--limit", "-l", metavar="PATTERN", help="Only these hosts or groups (ansible pattern)."
-        ),
-    ] = None,
+    limit: LimitOpt = None,
     scope: Annotated[
         list[str] | None,
         typer.Option("--scope", metavar="SCOPES", help="linux, network (comma-separated). Default: both."),
     ] = None,
     output_format: Annotated[
         list[str] | None,
-        typer.Option(
-            "--format",
-            metavar="FORMATS",
-            help="table, json, html, junit (comma-separated). Default: table. "
-            "json alone without --out prints JSON on stdout.",
+        formats_option(
+            "table, json, html, junit (comma-separated). Default: table. "
+            "json alone without --out prints JSON on stdout."
         ),
     ] = None,
     out: Annotated[
@@ -129,17 +123,11 @@ def audit(
             help="Apply the desired state for real to --limit (plan, confirm, run, record), then re-audit.",
         ),
     ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --fix: confirm in advance.")] = False,
+    yes: Annotated[bool, yes_flag("With --fix: confirm in advance.")] = False,
     ticket: TicketOpt = None,
     force: ForceOpt = None,
-    forks: Annotated[
-        int | None,
-        typer.Option("--forks", "-f", min=1, metavar="N", help="Hosts in parallel (default: ansible.cfg's)."),
-    ] = None,
-    timeout: Annotated[
-        int | None,
-        typer.Option("--timeout", min=1, metavar="SECONDS", help="Stop the audit playbook after this long."),
-    ] = None,
+    forks: ForksOpt = None,
+    timeout: Annotated[int | None, timeout_option("Stop the audit playbook after this long.")] = None,
 ) -> None:
     """Audit hosts (the desired state of every role, in check + diff mode) and devices (network
     compliance): each is compliant, drifted, unverifiable, failed or unreachable.
@@ -261,7 +249,7 @@ def diff_cmd(
         str | None, typer.Argument(help="Newer audit id (or prefix). Default: the newest.")
     ] = None,
     *,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    json_output: Annotated[bool, json_flag("Print the comparison as JSON.")] = False,
 ) -> None:
     """New, resolved and persisting findings between two audits (default: the last two)."""
     try:

@@ -1,4 +1,4 @@
-"""The change flow's command-line face: its shared options, and ``opsbook run`` as a change.
+"""The change flow's command-line face: ``opsbook run`` as a change (options in cli/options.py).
 
 Every changing command (``runbook run``, ``run``, ``audit --fix``, ``net push``, ``net restore``)
 takes the same ``--ticket``, ``--force REASON`` and ``--yes`` (docs/changes.md).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -17,26 +17,6 @@ from rich.console import Console
 if TYPE_CHECKING:
     from opsbook.paths import ProjectPaths
     from opsbook.runbooks.engine import Engine, RunOutcome, Ui
-
-TicketOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--ticket",
-        metavar="ID",
-        help="The ticket this change serves (CHG-1234, INC-1); required for changes, recorded.",
-    ),
-]
-ForceOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--force",
-        metavar="REASON",
-        help="Change outside the maintenance window or during a freeze; the reason is recorded.",
-    ),
-]
-YesOpt = Annotated[
-    bool, typer.Option("--yes", "-y", help="Confirm in advance (automation); skips the prompts.")
-]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from opsbook.cli.options import InventoryOpt, LimitOpt, timeout_option
 from opsbook.cli.progress import make_progress
 from opsbook.context import check_sources
 from opsbook.health.inspect import inspect
@@ -27,21 +28,8 @@ class OutputFormat(StrEnum):
 
 def health(
     *,
-    inventory: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--inventory",
-            "-i",
-            metavar="PATH",
-            help="Inventory file or folder; repeat for several. Default: the context's register.",
-        ),
-    ] = None,
-    limit: Annotated[
-        str | None,
-        typer.Option(
-            "--limit", "-l", metavar="PATTERN", help="Only these hosts or groups (ansible pattern)."
-        ),
-    ] = None,
+    inventory: InventoryOpt = None,
+    limit: LimitOpt = None,
     json_out: Annotated[
         Path | None,
         typer.Option(
@@ -60,12 +48,7 @@ def health(
             case_sensitive=False,
         ),
     ] = OutputFormat.table,
-    timeout: Annotated[
-        int | None,
-        typer.Option(
-            "--timeout", min=1, metavar="SECONDS", help="Stop the inspection after this many seconds."
-        ),
-    ] = None,
+    timeout: Annotated[int | None, timeout_option("Stop the inspection after this many seconds.")] = None,
     problems_only: Annotated[
         bool,
         typer.Option(

@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from opsbook.cli.change import ForceOpt, rerun_engine
+from opsbook.cli.change import rerun_engine
+from opsbook.cli.options import ForceOpt, ProgressOpt, YesOpt
 from opsbook.cli.runbook import TerminalUi, print_outcome
 from opsbook.errors import OpsbookError
 from opsbook.paths import project_paths
@@ -148,11 +149,9 @@ def rerun(
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="Secret parameters again (never recorded).")
     ] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Confirm in advance (automation).")] = False,
+    yes: YesOpt = False,
     force: ForceOpt = None,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Show live task progress.")
-    ] = True,
+    progress: ProgressOpt = True,
 ) -> None:
     """Run a recorded run again: same runbook, parameters and ticket (with --failed: only failed hosts)."""
     paths = project_paths()

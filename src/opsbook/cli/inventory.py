@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from opsbook.cli.options import InventoryPathsOpt
 from opsbook.context import require_targets
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.paths import project_paths
@@ -25,14 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-Inventory = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--inventory",
-        "-i",
-        help="Inventory file or folder (repeatable). Default: the customer context's register.",
-    ),
-]
+Inventory = InventoryPathsOpt
 
 
 @app.command("check")

@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from opsbook.cli.change import ForceOpt, TicketOpt, YesOpt, run_playbook_as_change
+from opsbook.cli.change import run_playbook_as_change
+from opsbook.cli.options import (
+    ForceOpt,
+    ForksOpt,
+    InventoryOpt,
+    LimitOpt,
+    TicketOpt,
+    TimeoutOpt,
+    YesOpt,
+    json_flag,
+)
 from opsbook.cli.progress import make_progress
 from opsbook.cli.recap import exit_code, print_recap
 from opsbook.context import check_sources, require_targets
@@ -31,21 +41,8 @@ def run(
         ),
     ],
     *,
-    inventory: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--inventory",
-            "-i",
-            metavar="PATH",
-            help="Inventory file or folder; repeat for several. Default: the context's register.",
-        ),
-    ] = None,
-    limit: Annotated[
-        str | None,
-        typer.Option(
-            "--limit", "-l", metavar="PATTERN", help="Only these hosts or groups (ansible pattern)."
-        ),
-    ] = None,
+    inventory: InventoryOpt = None,
+    limit: LimitOpt = None,
     check: Annotated[bool, typer.Option("--check", "-C", help="Dry run: report what would change.")] = False,
     diff: Annotated[
         bool, typer.Option("--diff", "-D", help="Report file and config changes as diffs, and print them.")
@@ -63,21 +60,10 @@ def run(
         str | None,
         typer.Option("--tags", "-t", metavar="TAGS", help="Only tasks with these tags (comma-separated)."),
     ] = None,
-    forks: Annotated[
-        int | None,
-        typer.Option("--forks", "-f", min=1, metavar="N", help="Hosts in parallel (default: ansible.cfg's)."),
-    ] = None,
-    timeout: Annotated[
-        int | None,
-        typer.Option(
-            "--timeout",
-            min=1,
-            metavar="SECONDS",
-            help="Stop the run after this many seconds (status: timeout).",
-        ),
-    ] = None,
+    forks: ForksOpt = None,
+    timeout: TimeoutOpt = None,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Print the run's result as JSON on stdout (no live progress).")
+        bool, json_flag("Print the run's result as JSON on stdout (no live progress).")
     ] = False,
     ticket: TicketOpt = None,
     force: ForceOpt = None,

@@ -16,7 +16,7 @@ from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.table import Table
 
-from opsbook.cli.change import ForceOpt
+from opsbook.cli.options import ForceOpt, InventoryPathsOpt, LimitOpt, ProgressOpt, YesOpt, ticket_option
 from opsbook.cli.progress import make_progress
 from opsbook.context import check_sources
 from opsbook.paths import ProjectPaths, project_paths
@@ -214,28 +214,15 @@ def run(
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="A parameter: -p name=value (repeatable).")
     ] = None,
-    limit: Annotated[
-        str | None, typer.Option("--limit", "-l", help="Only these hosts (Ansible pattern).")
-    ] = None,
+    limit: LimitOpt = None,
     check_only: Annotated[
         bool, typer.Option("--check", help="Only plan in check mode; change nothing.")
     ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Confirm in advance (automation); skips the prompts.")
-    ] = False,
-    ticket: Annotated[
-        str | None,
-        typer.Option(
-            "--ticket", "-t", metavar="ID", help="The ticket this run serves (INC-1); required for changes."
-        ),
-    ] = None,
+    yes: YesOpt = False,
+    ticket: Annotated[str | None, ticket_option("-t")] = None,
     force: ForceOpt = None,
-    inventory: Annotated[
-        list[Path] | None, typer.Option("--inventory", "-i", help="Inventory (default: ansible.cfg's).")
-    ] = None,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Show live task progress.")
-    ] = True,
+    inventory: InventoryPathsOpt = None,
+    progress: ProgressOpt = True,
 ) -> None:
     """Run a runbook: validate, plan, confirm, run, verify, and write the record + service report.
 

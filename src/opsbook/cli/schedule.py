@@ -18,6 +18,7 @@ from rich.table import Table
 
 from opsbook import context as customer_context
 from opsbook.audit.run import parse_scopes
+from opsbook.cli.options import InventoryOpt, LimitOpt
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.paths import find_project_root
 from opsbook.schedules import backends
@@ -107,15 +108,8 @@ def install_cmd(
         str | None,
         typer.Option("--monthly", metavar="DAY@HH:MM", help="Every month on day 1-28, e.g. 1@02:00."),
     ] = None,
-    limit: Annotated[
-        str | None, typer.Option("--limit", "-l", metavar="PATTERN", help="Only these hosts or groups.")
-    ] = None,
-    inventory: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--inventory", "-i", metavar="PATH", help="Inventory (repeatable). Default: the context's."
-        ),
-    ] = None,
+    limit: LimitOpt = None,
+    inventory: InventoryOpt = None,
     scope: Annotated[
         str | None, typer.Option("--scope", metavar="SCOPES", help="audit only: linux, network.")
     ] = None,
