@@ -14,6 +14,9 @@ from opsbook.network.inventory import NetDevice
 from opsbook.network.push import PushStatus, prepare
 from opsbook.network.remediation import management_features, management_refusal, management_touches, plan
 from opsbook.network.render import render_device
+from opsbook.paths import project_paths
+from opsbook.runbooks.loader import find_runbook
+from opsbook.runbooks.params import ParamError, convert
 
 VARS = {
     "net_ntp_servers": ["192.0.2.1"],
@@ -87,3 +90,20 @@ def test_push_prepare_refuses_naming_the_management_part_only(tmp_path: Path) ->
     narrowed = render_device("rt01", "cisco_ios", {**VARS, "net_push_features": "ntp,logging"})
     alone = prepare(device, narrowed, store=store, connector=lambda _: _Session(), backup=False)  # type: ignore[arg-type, return-value]
     assert alone.result.status is PushStatus.PLANNED and alone.result.features == ["ntp", "logging"]
+
+
+def test_the_runbooks_take_features_and_stable_backup_references() -> None:
+    """`net push --features` and `net restore` reach the runbooks as parameters they accept."""
+    paths = project_paths()
+    push = find_runbook("network-push", paths.runbooks, paths.playbooks)
+    feature = push.parameters["features"]
+    assert feature.var == "net_push_features"
+    assert convert("features", feature, "ntp,logging") == "ntp,logging"
+    with pytest.raises(ParamError):
+        convert("features", feature, "ntp,bogus")
+    restore = find_runbook("restore-network-config", paths.runbooks, paths.playbooks)
+    backup = restore.parameters["backup"]
+    for ref in ("latest", "@1", "3a97752d7693", "2026-12-03", "2026-12-03T09:30"):
+        assert convert("backup", backup, ref) == ref
+    with pytest.raises(ParamError):
+        convert("backup", backup, "@2")  # relative: resolved to a commit id by `net restore` first
