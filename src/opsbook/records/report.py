@@ -279,7 +279,11 @@ def build_service_report(facts: ReportFacts) -> ServiceReport:
         follow.append(f"Re-run the failed hosts: opsbook history rerun {facts.run_id} --failed")
     if facts.outcome == "not-verified":
         follow.append(f"Escalate as described in {facts.knowledge_page} (Escalation).")
-    if facts.rollback and facts.outcome in ("failed", "not-verified", "timeout", "interrupted") and not plan_only:
+    if (
+        facts.rollback
+        and facts.outcome in ("failed", "not-verified", "timeout", "interrupted")
+        and not plan_only
+    ):
         follow.append(
             f"If the change must be undone: opsbook run {facts.rollback} --limit {','.join(facts.hosts)}"
         )
