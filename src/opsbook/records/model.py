@@ -22,7 +22,7 @@ RECORD_FILE = "record.json"
 REPORT_MD = "service-report.md"
 REPORT_HTML = "service-report.html"
 
-Outcome = Literal["ok", "planned", "failed", "not-verified", "timeout", "refused"]
+Outcome = Literal["ok", "planned", "failed", "not-verified", "timeout", "interrupted", "refused"]
 Mode = Literal["apply", "check"]
 Purpose = Literal["plan", "apply", "check"]
 #: none (read-only or check mode), yes-no (changing), typed (destructive)
@@ -64,6 +64,7 @@ class HostChecks(_Model):
 class HostRecord(_Model):
     #: the host's status in the final run's recap (ok, changed, failed, unreachable, skipped);
     #: ``timeout`` when the run was stopped at the runbook's timeout before it finished the host,
+    #: ``interrupted`` when SIGINT / SIGTERM stopped it there,
     #: ``not-run`` when nothing ran there
     status: str
     #: the recap counters (ok, changed, failures, dark, skipped, rescued, ignored)
@@ -178,7 +179,7 @@ class Record(_Model):
             for host, rec in self.hosts.items()
             if rec.stats.get("failures", 0)
             or rec.stats.get("dark", 0)
-            or rec.status in ("failed", "unreachable", "timeout")
+            or rec.status in ("failed", "unreachable", "timeout", "interrupted")
         }
         return sorted(failed)
 

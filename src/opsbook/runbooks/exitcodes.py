@@ -21,6 +21,8 @@ class ExitCode(IntEnum):
     SECRET_LEAK = 8  #: a secret value was found in the run's artifacts (the run is flagged)
     HISTORY_BROKEN = 9  #: `history verify`: a record or index row was edited, removed or not indexed
     LOCKED = 10  #: another change holds a target's lock (the message names it) — nothing ran
+    INTERRUPTED = 130  #: stopped by SIGINT (Ctrl-C): ansible was stopped, the record says so
+    TERMINATED = 143  #: stopped by SIGTERM (kill, a shutdown): ansible was stopped, the record says so
 
 
 class RefusedError(OpsbookError):

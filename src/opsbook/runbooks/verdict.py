@@ -21,6 +21,8 @@ def outcome_of(
     failed = [h for h in names if final.host_status(h) in (TaskStatus.FAILED, TaskStatus.UNREACHABLE)]
     if final.status == "timeout":
         return "timeout", ExitCode.TIMEOUT, f"stopped at the runbook's timeout ({runbook.timeout})"
+    if final.status == "canceled":
+        return interrupted(final, "ansible was stopped; hosts may have been changed by the tasks that ran")
     if failed:
         return "failed", ExitCode.FAILED, f"{len(failed)} of {len(names)} host(s) failed: {', '.join(failed)}"
     if final.status != "successful" or final.rc != 0:
@@ -44,8 +46,17 @@ def outcome_of(
 def plan_blocks(plan: RunResult, names: Sequence[str]) -> tuple[Outcome, ExitCode, str] | None:
     if plan.status == "timeout":
         return "timeout", ExitCode.TIMEOUT, "the check-mode plan reached the timeout; nothing was changed"
+    if plan.status == "canceled":
+        return interrupted(plan, "the check-mode plan was stopped; nothing was changed")
     failed = [h for h in names if plan.host_status(h) in (TaskStatus.FAILED, TaskStatus.UNREACHABLE)]
     if failed or plan.status != "successful":
         where = ", ".join(failed) or "before reaching any host"
         return "failed", ExitCode.FAILED, f"the check-mode plan failed ({where}); nothing was changed"
     return None
+
+
+def interrupted(run: RunResult, what: str) -> tuple[Outcome, ExitCode, str]:
+    """A run canceled by SIGINT / SIGTERM: outcome ``interrupted``, exit 130 / 143 as a shell has it."""
+    by = run.canceled_by or "a signal"
+    code = ExitCode.TERMINATED if run.canceled_by == "SIGTERM" else ExitCode.INTERRUPTED
+    return "interrupted", code, f"interrupted by {by}: {what}"

@@ -64,6 +64,8 @@ class Watchdog:
         self.timeout = timeout
         self.collector = collector
         self.interrupted = threading.Event()
+        #: names of the signals received (SIGINT, SIGTERM), in order
+        self.signals: list[str] = []
         self.timed_out = False
         self._started: float | None = None
         self._stopped = False
@@ -85,9 +87,10 @@ class Watchdog:
 
 
 @contextlib.contextmanager
-def signals_set(flag: threading.Event) -> Iterator[None]:
+def signals_set(flag: threading.Event, received: list[str] | None = None) -> Iterator[None]:
     """SIGINT / SIGTERM set ``flag`` (the run is then canceled cleanly) instead of killing opsbook
-    mid-write; the previous handlers come back afterwards. Only in the main thread."""
+    mid-write, and add their names to ``received``; the previous handlers come back afterwards.
+    Only in the main thread."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -95,6 +98,8 @@ def signals_set(flag: threading.Event) -> Iterator[None]:
     previous = {sig: signal.getsignal(sig) for sig in signals}
 
     def _handler(signum: int, frame: FrameType | None) -> None:
+        if received is not None:
+            received.append(signal.Signals(signum).name)
         flag.set()
 
     for sig in signals:

@@ -150,6 +150,7 @@ class _Executed:
     ended: str
     events: list[dict[str, Any]] = field(default_factory=list)
     leaks: set[str] = field(default_factory=set)
+    canceled_by: str = ""
 
 
 def _prepare(
@@ -244,7 +245,7 @@ def _execute(prep: _Prepared, on_event: EventHandler | None, on_status: StatusHa
 
         import ansible_runner  # noqa: PLC0415 — imported on first run: keeps every other command quick
 
-        with signals_set(watchdog.interrupted):
+        with signals_set(watchdog.interrupted, watchdog.signals):
             runner = ansible_runner.run(
                 private_data_dir=str(prep.run_dir),
                 artifact_dir=str(prep.run_dir.parent),
@@ -292,7 +293,8 @@ def _execute(prep: _Prepared, on_event: EventHandler | None, on_status: StatusHa
         if extravars_file is not None:
             extravars_file.unlink(missing_ok=True)
         status_handler(final, final=True)
-    return _Executed(status, rc, started, now_iso(), collector.events, collector.leaks)
+    canceled_by = watchdog.signals[0] if status == "canceled" and watchdog.signals else ""
+    return _Executed(status, rc, started, now_iso(), collector.events, collector.leaks, canceled_by)
 
 
 def _collect(prep: _Prepared, executed: _Executed) -> RunResult:
@@ -323,8 +325,11 @@ def _collect(prep: _Prepared, executed: _Executed) -> RunResult:
             inventory=[_display_name(i, prep.paths) for i in prep.inventories],
             extravars=redact(mask_secret_names(prep.extravars), prep.keys),
             secret_leaks=sorted(executed.leaks.union(leaks)),
-            error=_error(executed.status, prep.timeout, converted.finished, prep.run_dir),
+            error=_error(
+                executed.status, prep.timeout, converted.finished, prep.run_dir, executed.canceled_by
+            ),
             interrupted=converted.interrupted,
+            canceled_by=executed.canceled_by,
         )
         write_result(result)
     except OSError as exc:
@@ -406,13 +411,17 @@ def _environment(paths: ProjectPaths, envvars: Mapping[str, str] | None) -> dict
     return env
 
 
-def _error(status: str, timeout: float | None, finished: bool, run_dir: Path) -> str:
+def _error(status: str, timeout: float | None, finished: bool, run_dir: Path, canceled_by: str = "") -> str:
     if status == "successful":
         return ""
     if status == "timeout":
         head = f"Timed out after {timeout:g} s: ansible was stopped." if timeout else "Timed out."
     elif status == "canceled":
-        head = "Canceled: ansible was stopped."
+        head = (
+            f"Canceled by {canceled_by}: ansible was stopped."
+            if canceled_by
+            else "Canceled: ansible was stopped."
+        )
     elif finished:
         return ""  # the playbook ran to its recap: the failures are in the tasks
     else:
