@@ -11,7 +11,9 @@ YAML loader, merges every host's variables in Ansible's order and checks them. T
 - :meth:`Register.hostvars` / :meth:`Register.inventory_data` — each host's merged variables, in
   the shape of ``ansible-inventory --list`` (a unit test compares them with it);
 - :func:`partition_valid` — for read-only jobs: the targets whose own and inherited data are
-  sound, and the skipped ones with their problems.
+  sound, and the skipped ones with their problems;
+- :func:`read_scope` — all of it for one job: the hosts it works on (pattern within ``--limit``),
+  refused, or for a read-only job partitioned, before any connection or run folder.
 
 Which inventory paths a command uses when ``-i`` is not given is decided in one place,
 :func:`opsbook.register.sources.default_inventory` (the customer context's register).
@@ -47,7 +49,7 @@ class Register:
 
     sources: list[Path]
     result: CheckResult
-    #: accept INI/script sources (read by Ansible, not checked); the runner's check refuses them later
+    #: accept INI/script sources (read by Ansible, not checked): runbook targets
     unchecked_ok: bool = False
     _ansible: Any = field(default=None, repr=False)
 
