@@ -1,15 +1,20 @@
 """The result model every opsbook run produces, whatever the playbook.
 
 ansible-runner events flow in (see :mod:`opsbook.runner`); this model flows out to reports,
-audits, run records and the history. It is plain data: JSON in, JSON out.
+audits, run records and the history. It is plain data: JSON in, JSON out
+(``to_dict`` / ``from_dict`` from :class:`opsbook.base.model.Serial`).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from pydantic import computed_field
+
+from opsbook.base.model import Serial
 
 
 class TaskStatus(StrEnum):
@@ -31,7 +36,7 @@ SEVERITY: tuple[TaskStatus, ...] = (
 
 
 @dataclass
-class ItemResult:
+class ItemResult(Serial):
     """One item of a loop task on one host (an entry of the task's ``results``)."""
 
     #: the item's label (``loop_control.label`` if set, else the item itself).
@@ -42,20 +47,9 @@ class ItemResult:
     #: the module's return values for this item, secrets removed.
     result: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status.value
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ItemResult:
-        values = dict(data)
-        values["status"] = TaskStatus(values["status"])
-        return cls(**values)
-
 
 @dataclass
-class TaskResult:
+class TaskResult(Serial):
     """One task on one host (one event of runner_on_ok / _failed / _skipped / _unreachable).
 
     A loop task is ONE TaskResult per host; its items are in :attr:`items`, its ``diff`` is every
@@ -92,22 +86,9 @@ class TaskResult:
     def changed(self) -> bool:
         return self.status is TaskStatus.CHANGED
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status.value
-        data["items"] = [i.to_dict() for i in self.items]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TaskResult:
-        values = dict(data)
-        values["status"] = TaskStatus(values["status"])
-        values["items"] = [ItemResult.from_dict(i) for i in values.get("items", [])]
-        return cls(**values)
-
 
 @dataclass
-class HostSummary:
+class HostSummary(Serial):
     """A host's totals from the play recap (playbook_on_stats)."""
 
     host: str
@@ -119,6 +100,7 @@ class HostSummary:
     rescued: int = 0
     ignored: int = 0
 
+    @computed_field  # type: ignore[prop-decorator]  # in result.json for its readers
     @property
     def status(self) -> TaskStatus:
         if self.dark:
@@ -131,19 +113,9 @@ class HostSummary:
             return TaskStatus.OK
         return TaskStatus.SKIPPED
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status.value
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HostSummary:
-        values = {k: v for k, v in data.items() if k != "status"}
-        return cls(**values)
-
 
 @dataclass
-class RunResult:
+class RunResult(Serial):
     """A whole run: what ran, where its artifacts are, and every task result."""
 
     run_id: str
@@ -176,6 +148,8 @@ class RunResult:
     #: host → the task that had started there and not finished when the run was stopped (timeout,
     #: cancel, crash). Ansible on the controller is gone; that task may still run on the host.
     interrupted: dict[str, str] = field(default_factory=dict)
+    #: the signal that canceled the run (``SIGINT``, ``SIGTERM``); empty when none did
+    canceled_by: str = ""
 
     def for_host(self, host: str) -> list[TaskResult]:
         return [t for t in self.tasks if t.host == host]
@@ -197,50 +171,3 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return self.status == "successful" and not self.failed_hosts()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "playbook": self.playbook,
-            "artifact_dir": str(self.artifact_dir),
-            "status": self.status,
-            "rc": self.rc,
-            "started": self.started,
-            "ended": self.ended,
-            "check": self.check,
-            "limit": self.limit,
-            "tasks": [t.to_dict() for t in self.tasks],
-            "hosts": {h: s.to_dict() for h, s in self.hosts.items()},
-            "label": self.label,
-            "diff": self.diff,
-            "tags": list(self.tags),
-            "inventory": list(self.inventory),
-            "extravars": dict(self.extravars),
-            "secret_leaks": list(self.secret_leaks),
-            "error": self.error,
-            "interrupted": dict(self.interrupted),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunResult:
-        return cls(
-            run_id=data["run_id"],
-            playbook=data["playbook"],
-            artifact_dir=Path(data["artifact_dir"]),
-            status=data["status"],
-            rc=data["rc"],
-            started=data.get("started", ""),
-            ended=data.get("ended", ""),
-            check=data.get("check", False),
-            limit=data.get("limit"),
-            tasks=[TaskResult.from_dict(t) for t in data.get("tasks", [])],
-            hosts={h: HostSummary.from_dict(s) for h, s in data.get("hosts", {}).items()},
-            label=data.get("label", ""),
-            diff=data.get("diff", False),
-            tags=list(data.get("tags", [])),
-            inventory=list(data.get("inventory", [])),
-            extravars=dict(data.get("extravars", {})),
-            secret_leaks=list(data.get("secret_leaks", [])),
-            error=data.get("error", ""),
-            interrupted=dict(data.get("interrupted", {})),
-        )

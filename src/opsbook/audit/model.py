@@ -1,14 +1,17 @@
 """The audit's result model: per host compliant / drifted / unverifiable / unreachable / failed.
 
-Plain data, JSON in and out. :mod:`opsbook.audit.classify` builds it from a run's result model;
-reports and the history read it.
+Plain data, JSON in and out (:class:`opsbook.base.model.Serial`). :mod:`opsbook.audit.classify`
+builds it from a run's result model; reports and the history read it.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+
+from pydantic import computed_field
+
+from opsbook.base.model import Serial
 
 SCHEMA_VERSION = 1
 
@@ -53,7 +56,7 @@ class FindingKind(StrEnum):
 
 
 @dataclass
-class Finding:
+class Finding(Serial):
     """One thing an audit found on one host: a drifted resource, a task it could not check, …"""
 
     kind: FindingKind
@@ -76,20 +79,9 @@ class Finding:
         """Identity across audits (for history): kind, task, resource and item."""
         return "\x1f".join((self.kind.value, self.task, self.resource, self.item))
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["kind"] = self.kind.value
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Finding:
-        values = dict(data)
-        values["kind"] = FindingKind(values["kind"])
-        return cls(**values)
-
 
 @dataclass
-class TaskCheck:
+class TaskCheck(Serial):
     """One task's verdict on one host (for JUnit: one test case per host and task)."""
 
     task: str
@@ -98,16 +90,9 @@ class TaskCheck:
     action: str = ""
     role: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TaskCheck:
-        return cls(**data)
-
 
 @dataclass
-class HostAudit:
+class HostAudit(Serial):
     host: str
     status: HostStatus
     #: linux (the audit playbook) or network (device compliance)
@@ -131,31 +116,6 @@ class HostAudit:
     def unverifiable(self) -> list[Finding]:
         return self.of_kind(FindingKind.UNVERIFIABLE)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "host": self.host,
-            "status": self.status.value,
-            "scope": self.scope,
-            "customer": self.customer,
-            "tasks": self.tasks,
-            "findings": [f.to_dict() for f in self.findings],
-            "handlers": list(self.handlers),
-            "checks": [c.to_dict() for c in self.checks],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HostAudit:
-        return cls(
-            host=data["host"],
-            status=HostStatus(data["status"]),
-            scope=data.get("scope", "linux"),
-            customer=data.get("customer", ""),
-            tasks=int(data.get("tasks", 0)),
-            findings=[Finding.from_dict(f) for f in data.get("findings", [])],
-            handlers=list(data.get("handlers", [])),
-            checks=[TaskCheck.from_dict(c) for c in data.get("checks", [])],
-        )
-
 
 #: exit codes of ``opsbook audit`` (documented in docs/audit.md)
 EXIT_COMPLIANT = 0
@@ -164,9 +124,11 @@ EXIT_DRIFT = 2
 
 
 @dataclass
-class Audit:
+class Audit(Serial):
     """One audit: which hosts, how each one stands, and the runs behind it."""
 
+    #: first in audit.json (keyword-only, so it may stand before the fields without a default)
+    schema_version: int = field(default=SCHEMA_VERSION, kw_only=True)
     id: str
     started: str
     ended: str = ""
@@ -178,7 +140,6 @@ class Audit:
     runs: list[str] = field(default_factory=list)
     #: problems that touch the whole audit (the playbook stopped early, the inventory failed, …)
     errors: list[str] = field(default_factory=list)
-    schema_version: int = SCHEMA_VERSION
 
     def host(self, name: str) -> HostAudit | None:
         return next((h for h in self.hosts if h.host == name), None)
@@ -189,6 +150,12 @@ class Audit:
             counts[host.status.value] += 1
         return counts
 
+    @computed_field(alias="counts")  # type: ignore[prop-decorator]  # audit.json's "counts"
+    @property
+    def status_counts(self) -> dict[str, int]:
+        return self.counts()
+
+    @computed_field  # type: ignore[prop-decorator]  # in audit.json for its readers
     @property
     def exit_code(self) -> int:
         """0: every host compliant · 2: drift found (and nothing worse) · 1: anything that stopped a
@@ -197,34 +164,3 @@ class Audit:
         if self.errors or not self.hosts or statuses - {HostStatus.COMPLIANT, HostStatus.DRIFTED}:
             return EXIT_ERROR
         return EXIT_DRIFT if HostStatus.DRIFTED in statuses else EXIT_COMPLIANT
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": self.schema_version,
-            "id": self.id,
-            "started": self.started,
-            "ended": self.ended,
-            "scopes": list(self.scopes),
-            "limit": self.limit,
-            "inventory": list(self.inventory),
-            "counts": self.counts(),
-            "exit_code": self.exit_code,
-            "runs": list(self.runs),
-            "errors": list(self.errors),
-            "hosts": [h.to_dict() for h in self.hosts],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Audit:
-        return cls(
-            id=data["id"],
-            started=data.get("started", ""),
-            ended=data.get("ended", ""),
-            scopes=list(data.get("scopes", [])),
-            limit=data.get("limit"),
-            inventory=list(data.get("inventory", [])),
-            hosts=[HostAudit.from_dict(h) for h in data.get("hosts", [])],
-            runs=list(data.get("runs", [])),
-            errors=list(data.get("errors", [])),
-            schema_version=int(data.get("schema_version", SCHEMA_VERSION)),
-        )
