@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from opsbook.audit.model import Audit, FindingKind, HostStatus
 from opsbook.base.model import Serial
+from opsbook.health.model import HealthReport, Status
 from opsbook.results import RunResult, TaskStatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "models"
@@ -46,6 +47,16 @@ def test_an_old_audit_json_loads_and_writes_the_same() -> None:
     assert next(iter(audit.to_dict())) == "schema_version"
 
 
+def test_an_old_health_report_loads_and_writes_the_same() -> None:
+    old = _old("health.json")
+    report = HealthReport.from_dict(old)
+    row = report.hosts[0].checks[0]
+    assert (row.status, row.warn, row.crit) == (Status.WARN, 80.0, 90.0)
+    assert report.devices[0].device is not None and report.devices[0].device.uptime_seconds == 86400
+    assert report.exit_code == old["exit_code"] == 2
+    assert report.to_dict() == old
+
+
 def test_computed_and_unknown_keys_are_ignored_and_missing_ones_take_defaults() -> None:
     result = RunResult.from_dict(
         {"run_id": "r", "playbook": "p", "artifact_dir": "/a", "status": "successful", "rc": 0, "later": 1}
@@ -62,6 +73,6 @@ def test_a_wrong_value_names_the_field() -> None:
 
 
 def test_no_model_writes_to_dict_or_from_dict_by_hand() -> None:
-    for cls in (RunResult, Audit):
+    for cls in (RunResult, Audit, HealthReport):
         assert "to_dict" not in vars(cls) and "from_dict" not in vars(cls)
         assert issubclass(cls, Serial)

@@ -1,6 +1,7 @@
 """The inspection report: per Linux host its checks, per device reachable / version / uptime.
 
-Plain data, JSON in and out (``HealthReport.to_dict`` is the file ``opsbook health`` writes).
+Plain data, JSON in and out (:class:`opsbook.base.model.Serial`; ``HealthReport.to_dict`` is the
+file ``opsbook health`` writes).
 Status order, best to worst: OK < UNKNOWN < WARN < CRIT — a check that could not run is never OK.
 """
 
@@ -10,6 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
+
+from pydantic import computed_field
+
+from opsbook.base.model import Serial
 
 REPORT_KIND = "opsbook-health"
 REPORT_VERSION = 1
@@ -48,7 +53,15 @@ def parse_status(value: Any) -> Status:
 
 
 @dataclass
-class CheckRow:
+class Threshold(Serial):
+    """A check's WARN and CRIT limits (``null`` when the check has none)."""
+
+    warn: float | None = None
+    crit: float | None = None
+
+
+@dataclass
+class CheckRow(Serial):
     """One check on one host, as host_health returned it (see the module's RETURN)."""
 
     check: str
@@ -57,9 +70,16 @@ class CheckRow:
     item: str = ""
     value: Any = None
     unit: str = ""
-    warn: float | None = None
-    crit: float | None = None
+    threshold: Threshold = field(default_factory=Threshold)
     details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def warn(self) -> float | None:
+        return self.threshold.warn
+
+    @property
+    def crit(self) -> float | None:
+        return self.threshold.crit
 
     @classmethod
     def from_module(cls, data: dict[str, Any]) -> CheckRow:
@@ -71,30 +91,13 @@ class CheckRow:
             item=str(data.get("item") or ""),
             value=data.get("value"),
             unit=str(data.get("unit") or ""),
-            warn=threshold.get("warn"),
-            crit=threshold.get("crit"),
+            threshold=Threshold(warn=threshold.get("warn"), crit=threshold.get("crit")),
             details=dict(data.get("details") or {}),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "check": self.check,
-            "item": self.item,
-            "status": self.status.value,
-            "value": self.value,
-            "unit": self.unit,
-            "threshold": {"warn": self.warn, "crit": self.crit},
-            "message": self.message,
-            "details": self.details,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CheckRow:
-        return cls.from_module(data)
-
 
 @dataclass
-class DeviceInfo:
+class DeviceInfo(Serial):
     """What ``show version`` / ``display version`` told about a network device."""
 
     platform: str = ""
@@ -104,31 +107,12 @@ class DeviceInfo:
     #: how it was read: "ansible" (network_cli) or "netmiko".
     via: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "platform": self.platform,
-            "version": self.version,
-            "uptime": self.uptime,
-            "uptime_seconds": self.uptime_seconds,
-            "via": self.via,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceInfo:
-        return cls(
-            platform=data.get("platform", ""),
-            version=data.get("version", ""),
-            uptime=data.get("uptime", ""),
-            uptime_seconds=data.get("uptime_seconds"),
-            via=data.get("via", ""),
-        )
-
 
 HostKind = Literal["linux", "device"]
 
 
 @dataclass
-class HostHealth:
+class HostHealth(Serial):
     """One inspected host or device."""
 
     name: str
@@ -140,34 +124,9 @@ class HostHealth:
     checks: list[CheckRow] = field(default_factory=list)
     device: DeviceInfo | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "status": self.status.value,
-            "reachable": self.reachable,
-            "error": self.error,
-            "checks": [c.to_dict() for c in self.checks],
-            "device": self.device.to_dict() if self.device else None,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HostHealth:
-        device = data.get("device")
-        kind: HostKind = "device" if data.get("kind") == "device" else "linux"
-        return cls(
-            name=data["name"],
-            kind=kind,
-            status=parse_status(data.get("status")),
-            reachable=bool(data.get("reachable")),
-            error=data.get("error", ""),
-            checks=[CheckRow.from_dict(c) for c in data.get("checks", [])],
-            device=DeviceInfo.from_dict(device) if device else None,
-        )
-
 
 @dataclass
-class HealthReport:
+class HealthReport(Serial):
     """The whole inspection: one run of playbooks/health.yml (plus netmiko-read devices)."""
 
     run_id: str
@@ -190,6 +149,17 @@ class HealthReport:
     def devices(self) -> list[HostHealth]:
         return [h for h in self.hosts if h.kind == "device"]
 
+    @computed_field  # type: ignore[prop-decorator]  # the report's kind and version, for its readers
+    @property
+    def kind(self) -> str:
+        return REPORT_KIND
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def version(self) -> int:
+        return REPORT_VERSION
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def status(self) -> Status:
         return worst(h.status for h in self.hosts)
@@ -201,40 +171,15 @@ class HealthReport:
             counts[host.status.value] += 1
         return counts
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> dict[str, int]:
+        """Linux hosts, devices, and hosts per status."""
+        return {"hosts": len(self.linux), "devices": len(self.devices), **self.counts()}
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def exit_code(self) -> int:
         """0 when every host and device is OK, 2 when anything is WARN, CRIT, UNKNOWN or unreachable,
         or a host was skipped (not inspected: its register data has a problem)."""
         return EXIT_OK if self.status is Status.OK and not self.skipped else EXIT_FINDINGS
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": REPORT_KIND,
-            "version": REPORT_VERSION,
-            "run_id": self.run_id,
-            "started": self.started,
-            "ended": self.ended,
-            "playbook": self.playbook,
-            "inventory": list(self.inventory),
-            "limit": self.limit,
-            "artifact_dir": self.artifact_dir,
-            "status": self.status.value,
-            "exit_code": self.exit_code,
-            "summary": {"hosts": len(self.linux), "devices": len(self.devices), **self.counts()},
-            "hosts": [h.to_dict() for h in self.hosts],
-            "skipped": list(self.skipped),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HealthReport:
-        return cls(
-            run_id=data["run_id"],
-            started=data.get("started", ""),
-            ended=data.get("ended", ""),
-            playbook=data.get("playbook", ""),
-            inventory=list(data.get("inventory", [])),
-            limit=data.get("limit"),
-            artifact_dir=data.get("artifact_dir", ""),
-            hosts=[HostHealth.from_dict(h) for h in data.get("hosts", [])],
-            skipped=list(data.get("skipped", [])),
-        )
