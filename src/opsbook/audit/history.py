@@ -15,8 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import computed_field
+
 from opsbook.audit.model import Audit, Finding, FindingKind, HostStatus
 from opsbook.base.files import atomic_write
+from opsbook.base.model import Serial
 from opsbook.errors import OpsbookError, UsageError
 
 AUDIT_FILE = "audit.json"
@@ -84,7 +87,7 @@ def apply_since(audit: Audit, since: Mapping[tuple[str, str], str]) -> None:
 
 
 @dataclass
-class HostDiff:
+class HostDiff(Serial):
     host: str
     before: str
     after: str
@@ -94,7 +97,7 @@ class HostDiff:
 
 
 @dataclass
-class AuditDiff:
+class AuditDiff(Serial):
     older: str
     newer: str
     hosts: list[HostDiff]
@@ -105,25 +108,10 @@ class AuditDiff:
     def count(self, what: str) -> int:
         return sum(len(getattr(h, what)) for h in self.hosts)
 
-    def to_dict(self) -> dict[str, object]:
-        def _host(h: HostDiff) -> dict[str, object]:
-            return {
-                "host": h.host,
-                "before": h.before,
-                "after": h.after,
-                "new": [f.to_dict() for f in h.new],
-                "resolved": [f.to_dict() for f in h.resolved],
-                "persisting": [f.to_dict() for f in h.persisting],
-            }
-
-        return {
-            "older": self.older,
-            "newer": self.newer,
-            "counts": {k: self.count(k) for k in ("new", "resolved", "persisting")},
-            "hosts": [_host(h) for h in self.hosts],
-            "only_older": self.only_older,
-            "only_newer": self.only_newer,
-        }
+    @computed_field  # type: ignore[prop-decorator]  # in the JSON for its readers
+    @property
+    def counts(self) -> dict[str, int]:
+        return {k: self.count(k) for k in ("new", "resolved", "persisting")}
 
 
 def diff_audits(
