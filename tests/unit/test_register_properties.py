@@ -144,3 +144,24 @@ def test_any_group_graph_gives_problems_not_tracebacks(edges: list[tuple[str, st
     with register_copy() as inv:
         (inv / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": tree}}))
         _sound(check_register([inv], roles_dirs=[]))
+
+
+host_patterns = st.one_of(
+    st.text(max_size=20),
+    st.builds(
+        lambda head, a, b, step: f"{head}[{a}:{b}{step}]",
+        st.text(alphabet="abcxyz-", max_size=4),
+        st.integers(0, 10**9) | st.sampled_from(["a", "z", "09", "aa"]),
+        st.integers(0, 10**9) | st.sampled_from(["a", "z", "99", "zz"]),
+        st.sampled_from(["", ":0", ":1", ":7", ":999999999"]),
+    ),
+)
+
+
+@SETTINGS
+@given(st.lists(host_patterns, max_size=4))
+def test_any_host_names_and_ranges_give_problems_not_tracebacks(names: list[str]) -> None:
+    hosts = {name: None for name in names}
+    with register_copy() as inv:
+        (inv / "extra.yml").write_text(yaml.safe_dump({"all": {"children": {"linux": {"hosts": hosts}}}}))
+        _sound(check_register([inv], roles_dirs=[]))

@@ -220,3 +220,23 @@ def test_the_generated_lab_inventory_quotes_its_times_and_passes(tmp_path: Path)
     text = (tmp_path / "lab" / "host_vars" / "opsbook-host01.yml").read_text()
     assert f"start: '{ALWAYS_OPEN['start']}'" in text
     assert check_register([tmp_path / "lab"], roles_dirs=[]) == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "phrase"),
+    [
+        ("web[0:99999999]", "more than 10,000 hosts"),
+        ("web[1:9:0]", "steps by 0"),
+        ("w[0:99][0:99][0:9]", "more than"),
+    ],
+)
+def test_a_host_range_that_names_too_many_hosts_is_refused_before_expanding(
+    inv: Path, pattern: str, phrase: str
+) -> None:
+    _append(inv / "hosts.yml", f"    linux:\n      hosts:\n        {pattern}:\n")
+    started = time.process_time()
+    problems = check_register([inv], roles_dirs=[])
+    assert time.process_time() - started < 1.0
+    problem = _only(problems)
+    assert (problem.rule, problem.line) == ("inventory-structure", 15)
+    assert phrase in problem.message

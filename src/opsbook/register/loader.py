@@ -13,12 +13,12 @@ described in :mod:`opsbook.register.loaded`; one file is read by :mod:`opsbook.r
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 from opsbook.base.pathcheck import path_problem
+from opsbook.register.hostrange import HostRangeError, expand_host_pattern
 from opsbook.register.loaded import Entry, Group, Host, HostDef, LoadedRegister, VarsBlock
 from opsbook.register.problems import Problem
 from opsbook.register.yamlfile import parse_yaml, read_text, read_yaml
@@ -51,7 +51,6 @@ _INVENTORY_IGNORED_EXT = (
 _IGNORED_NAMES = frozenset({"group_vars", "host_vars", "vars_plugins"})
 _INI_FIX = "convert it: ansible-inventory -i FILE --list --yaml > hosts.yml (keep group_vars/, host_vars/)"
 _GROUP_KEYS = frozenset({"hosts", "children", "vars"})
-_RANGE = re.compile(r"\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::(\d+))?\]")
 
 
 def _problem(path: Path, node: Node | None, rule: str, message: str, fix: str) -> Problem:
@@ -59,26 +58,6 @@ def _problem(path: Path, node: Node | None, rule: str, message: str, fix: str) -
         return Problem(path, 1, 1, rule, message, fix)
     m = mark(node)
     return Problem(path, m.line, m.column, rule, message, fix)
-
-
-def expand_host_pattern(name: str) -> list[str]:
-    """``web[01:03]`` → web01, web02, web03 (Ansible's host range syntax)."""
-    if "[" not in name:
-        return [name]
-    match = _RANGE.search(name)
-    if not match:
-        return [name]
-    first, last, step_text = match.group(1), match.group(2), match.group(3)
-    step = int(step_text) if step_text else 1
-    head, tail = name[: match.start()], name[match.end() :]
-    if first.isdigit() and last.isdigit():
-        width = len(first) if first.startswith("0") else 0
-        items = [str(i).zfill(width) for i in range(int(first), int(last) + 1, step)]
-    elif len(first) == 1 and len(last) == 1:
-        items = [chr(c) for c in range(ord(first), ord(last) + 1, step)]
-    else:
-        return [name]
-    return [expanded for item in items for expanded in expand_host_pattern(head + item + tail)]
 
 
 def vars_block(
@@ -225,7 +204,12 @@ class _InventoryFileReader:
                     f"write '{pattern}:' alone, or its variables indented below it",
                 )
                 continue
-            for name in expand_host_pattern(pattern):
+            try:
+                names = expand_host_pattern(pattern)
+            except HostRangeError as exc:
+                self.structure(key_node, str(exc), "split the range, or list the hosts one per line")
+                continue
+            for name in names:
                 host = self.register.hosts.get(name)
                 if host is None:
                     host = self.register.hosts[name] = Host(name)
