@@ -173,12 +173,17 @@ def test_an_emptied_database_is_caught_by_the_head(project: ProjectPaths, runs: 
     assert f"{runs[0]}: record not in the history index: runs/{runs[0]}/record.json" in problems
 
 
-def test_a_run_on_a_damaged_history_says_what_to_do(project: ProjectPaths, runs: list[str]) -> None:
+def test_a_run_on_a_damaged_history_is_refused_before_anything_runs(
+    project: ProjectPaths, runs: list[str]
+) -> None:
     (project.state / "history.sqlite").write_bytes(b"garbage" * 100)
-    engine, _ = make_engine(project, ScriptedUi(tty=False))
+    before = sorted(project.runs.glob("*/record.json"))
+    engine, runner = make_engine(project, ScriptedUi(tty=False))
     with pytest.raises(HistoryDamaged, match="cannot be read") as err:
-        engine.run(RunRequest("demo-fix", limit="web1", yes=True))
-    assert "record.json is written but not indexed" in str(err.value)
+        engine.run(RunRequest("demo-fix", limit="web1", yes=True, ticket="CHG-1"))
+    assert err.value.hint
+    assert runner.calls == []  # no plan, no apply: the run never acted on a host
+    assert sorted(project.runs.glob("*/record.json")) == before  # no new record either
 
 
 def test_check_refuses_a_damaged_database_before_anything_runs(

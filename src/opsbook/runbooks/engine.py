@@ -213,6 +213,8 @@ class Engine:
         prepared = self.prepare(request)
         runbook = prepared.runbook
         what = prepared.what or f"runbook {runbook.name}"
+        # a damaged history would only be found at the record, after the run acted: refuse now
+        self.history.check()
         required = consent_required(runbook, request.check)
         if required != "none" and not request.yes and not self.ui.interactive():
             raise RefusedError(
@@ -301,6 +303,7 @@ class Engine:
             on_event=self.ui.on_event,
             on_status=self.ui.on_status,
             secrets=tuple(session.secret_values),
+            runs_dir=self.paths.runs,  # the record's folder and the runner's artifacts stay together
             run_id=f"{session.run_id}-plan" if purpose == "plan" else session.run_id,
             label=runbook.name if purpose == "apply" else f"{runbook.name} ({purpose})",
         )
