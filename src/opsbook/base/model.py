@@ -8,8 +8,8 @@ on that dataclass — no class writes them by hand:
   declaration order, then every ``@computed_field`` property (a derived value the JSON carries
   for its readers, such as a status or counts) under its alias, if it has one;
 - ``from_dict()`` validates: missing fields take their defaults, computed and unknown keys are
-  ignored (so older and newer files load), a wrong value raises ``pydantic.ValidationError``
-  (a ``ValueError``) naming the field.
+  ignored (so older and newer files load), a wrong value raises :class:`ModelError` (a
+  ``ValueError``) naming each wrong field: ``devices.0.platform: Input should be …``.
 
 Records and the register's schema are pydantic ``BaseModel`` classes: they are documents with a
 JSON Schema of their own (ARCHITECTURE.md, "Models").
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 
@@ -38,6 +38,15 @@ def to_data(obj: object) -> Any:
     return adapter(type(obj)).dump_python(obj, mode="json", by_alias=True)
 
 
+class ModelError(ValueError):
+    """Data that does not fit its model; the message names every wrong field, one per line."""
+
+
+def problems(exc: ValidationError) -> str:
+    """``field.path: what is wrong`` for each error (no pydantic links)."""
+    return "\n".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors())
+
+
 class Serial:
     """Mixin for a ``@dataclass``: ``to_dict()`` / ``from_dict()`` through its TypeAdapter."""
 
@@ -49,5 +58,8 @@ class Serial:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        value: Self = adapter(cls).validate_python(data)
+        try:
+            value: Self = adapter(cls).validate_python(data)
+        except ValidationError as exc:
+            raise ModelError(f"{cls.__name__}: {problems(exc)}") from None
         return value

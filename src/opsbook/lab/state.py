@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
+from pydantic import computed_field
+
+from opsbook.base.model import Serial
 from opsbook.errors import OpsbookError
 from opsbook.paths import ProjectPaths
 
@@ -68,7 +71,7 @@ class DeviceRecord:
 
 
 @dataclass
-class LabState:
+class LabState(Serial):
     name: str
     shape: LabShape
     created: str = ""  # YYYY-MM-DD, the day `lab up` made it
@@ -84,31 +87,10 @@ class LabState:
     def ports(self) -> list[int]:
         return [h.ssh_port for h in self.hosts] + [d.port for d in self.devices]
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["version"] = STATE_VERSION
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LabState:
-        return cls(
-            name=str(data["name"]),
-            shape=LabShape(**data["shape"]),
-            created=str(data.get("created", "")),
-            image=str(data.get("image", "")),
-            ssh_key=str(data.get("ssh_key", "")),
-            inventory_dir=str(data.get("inventory_dir", "")),
-            hosts=[HostRecord(**h) for h in data.get("hosts", [])],
-            devices=[_device(d) for d in data.get("devices", [])],
-            device_pid=data.get("device_pid"),
-            complete=bool(data.get("complete", False)),
-        )
-
-
-def _device(data: dict[str, Any]) -> DeviceRecord:
-    if data.get("platform") not in PLATFORMS:
-        raise ValueError(f"device {data.get('name')!r}: unknown platform {data.get('platform')!r}")
-    return DeviceRecord(**data)
+    @computed_field  # type: ignore[prop-decorator]  # state.json's format version
+    @property
+    def version(self) -> int:
+        return STATE_VERSION
 
 
 def lab_dir(paths: ProjectPaths, name: str) -> Path:
