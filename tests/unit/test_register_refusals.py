@@ -240,3 +240,18 @@ def test_a_host_range_that_names_too_many_hosts_is_refused_before_expanding(
     problem = _only(problems)
     assert (problem.rule, problem.line) == ("inventory-structure", 15)
     assert phrase in problem.message
+
+
+def test_symlink_loops_are_read_once_not_followed_forever(inv: Path) -> None:
+    (inv / "loop").symlink_to(".")
+    folder = inv / "group_vars" / "site_fra1"
+    folder.mkdir()
+    (inv / "group_vars" / "site_fra1.yml").rename(folder / "site.yml")
+    for name in ("up1", "up2"):  # two ways back up: 2^40 paths if followed
+        (folder / name).symlink_to(".")
+    started = time.process_time()
+    problems = check_register([inv], roles_dirs=[])
+    assert time.process_time() - started < 1.0
+    problem = _only(problems)
+    assert (problem.rule, problem.path.name) == ("inventory-structure", "loop")
+    assert "symlink loop" in problem.message

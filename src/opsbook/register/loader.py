@@ -241,15 +241,36 @@ def _is_ini(path: Path, text: str) -> bool:
     return False
 
 
-def _inventory_files(source: Path) -> list[Path]:
+def _inventory_files(source: Path, problems: list[Problem], _seen: set[Path] | None = None) -> list[Path]:
+    """The inventory files of a source, a folder read once even when a symlink leads back to it."""
     if source.is_file():
         return [source]
+    seen = _seen if _seen is not None else set()
+    real = source.resolve()
+    if real in seen:
+        problems.append(
+            Problem(
+                source,
+                1,
+                1,
+                "inventory-structure",
+                f"this folder leads back to {real} (a symlink loop); it is read once",
+                "remove the symlink",
+            )
+        )
+        return []
+    seen.add(real)
     files: list[Path] = []
-    for entry in sorted(source.iterdir()):
+    try:
+        entries = sorted(source.iterdir())
+    except OSError as exc:
+        problems.append(Problem(source, 1, 1, "unsupported-inventory", f"cannot read: {exc}", "check it"))
+        return []
+    for entry in entries:
         name = entry.name
         if name.startswith(".") or name in _IGNORED_NAMES or name.endswith(_INVENTORY_IGNORED_EXT):
             continue
-        files.extend(_inventory_files(entry) if entry.is_dir() else [entry])
+        files.extend(_inventory_files(entry, problems, seen) if entry.is_dir() else [entry])
     return files
 
 
@@ -314,13 +335,19 @@ def _vars_files(base: Path) -> dict[str, list[Path]]:
     return found
 
 
-def _dir_vars_files(folder: Path) -> list[Path]:
+def _dir_vars_files(folder: Path, _seen: set[Path] | None = None) -> list[Path]:
+    """Files of a ``NAME/`` vars folder, each folder once (a symlink back to a parent is not followed)."""
+    seen = _seen if _seen is not None else set()
+    real = folder.resolve()
+    if real in seen:
+        return []
+    seen.add(real)
     files: list[Path] = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            files.extend(_dir_vars_files(entry))
+            files.extend(_dir_vars_files(entry, seen))
         elif entry.suffix in VARS_EXTENSIONS:
             files.append(entry)
     return files
@@ -384,7 +411,7 @@ def load_register(paths: Sequence[Path | str]) -> LoadedRegister:
                 )
             )
             continue
-        for path in _inventory_files(source):
+        for path in _inventory_files(source, register.problems):
             _read_inventory_file(register, path)
         base = source if source.is_dir() else source.parent
         if base not in vars_bases:
