@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from opsbook.base.model import Serial
+
 #: Every rule the check knows, with a one-line description (docs/register.md lists them).
 RULES: dict[str, str] = {
     "yaml-syntax": "the file is not valid YAML",
@@ -41,7 +43,7 @@ RULES: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class Problem:
+class Problem(Serial):
     """One broken rule at one place. Ordered by file, line, column."""
 
     path: Path
@@ -55,16 +57,6 @@ class Problem:
         """``file:line:column: RULE: message → fix``, the file relative to ``base`` (default: cwd)."""
         text = f"{display_path(self.path, base)}:{self.line}:{self.column}: {self.rule}: {self.message}"
         return f"{text} → {self.fix}" if self.fix else text
-
-    def to_dict(self) -> dict[str, str | int]:
-        return {
-            "path": str(self.path),
-            "line": self.line,
-            "column": self.column,
-            "rule": self.rule,
-            "message": self.message,
-            "fix": self.fix,
-        }
 
 
 def display_path(path: Path, base: Path | None = None) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opsbook.base.model import Serial
 from opsbook.register.loader import LoadedRegister
 from opsbook.register.merge import Resolved
 
@@ -67,7 +68,7 @@ _DISK = re.compile(r"^(sd[a-z]+|vd[a-z]+|xvd[a-z]+|hd[a-z]+|nvme\d+n\d+)$")
 
 
 @dataclass(frozen=True, slots=True)
-class Discrepancy:
+class Discrepancy(Serial):
     host: str
     field: str
     declared: Any
@@ -77,17 +78,6 @@ class Discrepancy:
     #: where the declared value is written (None when missing everywhere)
     path: Path | None = None
     line: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "host": self.host,
-            "field": self.field,
-            "declared": self.declared,
-            "discovered": self.discovered,
-            "kind": self.kind,
-            "path": str(self.path) if self.path else None,
-            "line": self.line,
-        }
 
 
 @dataclass(frozen=True, slots=True)
