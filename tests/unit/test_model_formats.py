@@ -16,6 +16,7 @@ from opsbook.audit.model import Audit, FindingKind, HostStatus
 from opsbook.base.model import ModelError, Serial
 from opsbook.health.model import HealthReport, Status
 from opsbook.lab.state import LabState
+from opsbook.network.compliance import DeviceCompliance, DeviceStatus
 from opsbook.results import RunResult, TaskStatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "models"
@@ -81,7 +82,15 @@ def test_an_old_lab_state_loads_and_writes_the_same() -> None:
     assert state.to_dict() == old
 
 
+def test_an_old_device_compliance_loads_and_writes_the_same() -> None:
+    old = _old("net-compliance.json")
+    result = DeviceCompliance.from_dict(old)
+    assert result.status is DeviceStatus.DRIFTED and result.drifted_features == ["ntp"]
+    assert result.features[0].missing == ["ntp server 10.0.0.1"]
+    assert result.to_dict() == old
+
+
 def test_no_model_writes_to_dict_or_from_dict_by_hand() -> None:
-    for cls in (RunResult, Audit, HealthReport, LabState):
+    for cls in (RunResult, Audit, HealthReport, LabState, DeviceCompliance):
         assert "to_dict" not in vars(cls) and "from_dict" not in vars(cls)
         assert issubclass(cls, Serial)

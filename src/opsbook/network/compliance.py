@@ -19,12 +19,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from hier_config import HConfig, HConfigChild, get_hconfig
 
+from opsbook.base.model import Serial
 from opsbook.network import acls
 from opsbook.network.drivers import driver
 from opsbook.network.features import FEATURES, REMOVABLE_INTERFACES, UNDECLARED_IGNORED, selectors
@@ -43,7 +44,7 @@ class DeviceStatus(StrEnum):
 
 
 @dataclass
-class FeatureResult:
+class FeatureResult(Serial):
     feature: str
     compliant: bool
     #: intended lines missing on the device, indented, parents included for context.
@@ -66,7 +67,7 @@ class FeatureResult:
 
 
 @dataclass
-class DeviceCompliance:
+class DeviceCompliance(Serial):
     device: str
     platform: str
     status: DeviceStatus
@@ -78,22 +79,6 @@ class DeviceCompliance:
     @property
     def drifted_features(self) -> list[str]:
         return [f.feature for f in self.features if not f.compliant]
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status.value
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DeviceCompliance:
-        return cls(
-            device=data["device"],
-            platform=data["platform"],
-            status=DeviceStatus(data["status"]),
-            features=[FeatureResult(**f) for f in data.get("features", [])],
-            error=data.get("error", ""),
-            checked_at=data.get("checked_at", ""),
-        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from ntc_templates.parse import parse_output
 
+from opsbook.base.model import Serial
 from opsbook.network.connect import (
     DEFAULT_WORKERS,
     CommandRejected,
@@ -31,7 +32,7 @@ from opsbook.network.platforms import platform
 
 
 @dataclass(frozen=True)
-class DeviceFacts:
+class DeviceFacts(Serial):
     device: str
     platform: str
     vendor: str
@@ -39,9 +40,6 @@ class DeviceFacts:
     serial: str
     version: str
     hostname: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     def register_fields(self) -> dict[str, str]:
         """The register's asset_* fields these facts fill (empty values left out)."""
