@@ -155,6 +155,9 @@ def test_with_ticket_and_consent_it_plans_applies_and_leaves_a_history_entry(
     assert record.runbook["name"] == "run-change" and record.runbook["playbook"] == "change.yml"
     assert record.consent.given == "--yes" and record.targets == ["web1", "web2"]
     assert record.change is not None and record.change.locks == ["web1", "web2"]
+    assert "Ticket: CHG-2." in record.service_report.change_control
+    report = next((paths.runs / entry.id).glob("service-report*.md")).read_text()
+    assert "## Change control" in report and "- Ticket: CHG-2." in report
     history = CliRunner().invoke(app, ["history", "list"], catch_exceptions=False, env={"COLUMNS": "250"})
     assert entry.id in history.output
 

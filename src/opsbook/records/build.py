@@ -171,6 +171,7 @@ def build_record(facts: RunFacts, *, ended: str, scan: SecretScan, exit_code: in
             outcome=facts.outcome,
             rollback=runbook.rollback,
             real_run=any(purpose == "apply" for purpose, _ in facts.runs),
+            change=dict(facts.change) if facts.change else None,
         )
     )
     record = Record(

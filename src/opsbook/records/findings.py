@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import difflib
 import shlex
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
+from opsbook.base.model import Serial
 from opsbook.results import RunResult, TaskResult, TaskStatus
 
 STATS_KEY = "opsbook"
@@ -34,7 +35,7 @@ MAP_KEYS = ("pre", "post")
 
 
 @dataclass
-class HostFindings:
+class HostFindings(Serial):
     pre: dict[str, Any] = field(default_factory=dict)
     post: dict[str, Any] = field(default_factory=dict)
     verified: bool | None = None
@@ -57,9 +58,6 @@ class HostFindings:
                 self.verified = _truthy(value)
             elif key in ("cause", "escalate"):
                 setattr(self, key, str(value))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _truthy(value: Any) -> bool:
@@ -108,16 +106,13 @@ def render_diff(entry: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class Change:
+class Change(Serial):
     task: str
     action: str
     diff: str
     #: the commands the task ran or sent (one per line), when its module says: ``cmd`` of
     #: command/shell, ``commands`` of network modules; empty for modules that only edit state
     commands: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
 
 
 def _commands(result: dict[str, Any]) -> list[str]:

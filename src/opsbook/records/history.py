@@ -29,11 +29,12 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from opsbook.base.files import atomic_write
+from opsbook.base.model import Serial
 from opsbook.errors import OpsbookError
 from opsbook.records.manifest import build_manifest, compare, sha256_file
 from opsbook.records.model import RECORD_FILE, Record
@@ -80,7 +81,7 @@ class HistoryDamaged(OpsbookError):
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(Serial):
     seq: int
     id: str
     runbook: str
@@ -98,9 +99,6 @@ class Entry:
     hash: str
     #: every other file the run wrote → sha256 (None: indexed before manifests existed)
     files: dict[str, str] | None = field(default=None)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,8 @@ class ServiceReport(_Model):
     sign_off: str = ""
     #: per host, its status as the report shows it ("would change" for a plan that was not applied)
     host_status: dict[str, str] = Field(default_factory=dict)
+    #: how the change was admitted: ticket, window or freeze, --force and its reason, backups made
+    change_control: list[str] = Field(default_factory=list)
 
 
 class SecretScan(_Model):

@@ -60,6 +60,8 @@ class ReportFacts:
     rollback: str = ""
     #: a real (non-check) run of the playbook happened; False when only a plan ran
     real_run: bool = True
+    #: a changing run's admission (the record's ``change``): ticket, windows, --force, backups
+    change: Mapping[str, Any] | None = None
 
     @property
     def applied(self) -> bool:
@@ -235,6 +237,34 @@ def sign_off(facts: ReportFacts, plan_only: bool) -> str:
     )
 
 
+def change_control(facts: ReportFacts, plan_only: bool) -> list[str]:
+    """The change's admission in sentences, each from the record: ticket, window or freeze per host,
+    --force and its reason, and the backup copies the run made (only when it applied)."""
+    change = facts.change or {}
+    if not change:
+        return []
+    lines: list[str] = []
+    ticket = change.get("ticket")
+    lines.append(f"Ticket: {ticket}." if ticket else "No ticket was given (none is required for this run).")
+    overridden: Mapping[str, str] = change.get("overridden") or {}
+    for host, window in (change.get("windows") or {}).items():
+        if host not in overridden:
+            lines.append(f"{host}: {window}.")
+    if change.get("forced"):
+        hosts = ", ".join(f"{h} ({why})" for h, why in overridden.items()) or "no host"
+        lines.append(f"Forced outside its window or freeze on {hosts}; the reason given: {change['forced']}.")
+    elif overridden:
+        lines.extend(f"{h}: {why} — not enforced for this host." for h, why in overridden.items())
+    backups: Mapping[str, list[str]] = change.get("backups") or {}
+    if not plan_only:
+        if any(backups.values()):
+            for host, copies in backups.items():
+                lines.extend(f"{host}: backup copy made before the change — {copy}" for copy in copies)
+        elif facts.changes_hosts:
+            lines.append("No file backup copy was made by this run (see the runbook for its own backups).")
+    return lines
+
+
 def _customer(hosts: Mapping[str, HostRecord]) -> str:
     names: list[str] = []
     for rec in hosts.values():
@@ -300,4 +330,5 @@ def build_service_report(facts: ReportFacts) -> ServiceReport:
         checks=checks,
         sign_off=sign_off(facts, plan_only),
         host_status={host: _status(rec, plan_only) for host, rec in facts.hosts.items()},
+        change_control=change_control(facts, plan_only),
     )
