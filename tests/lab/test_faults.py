@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -27,11 +28,16 @@ from pathlib import Path
 
 import pytest
 from test_runbook_labkit import _cli_env, _finish
+from test_runbook_secrets import QuietUi
 
 from opsbook.change.lock import lock_path
+from opsbook.lab.devices.control import ssh_banner
 from opsbook.lab.handle import LabHandle
+from opsbook.lab.podman import podman_executable
 from opsbook.paths import project_paths
 from opsbook.records.history import History
+from opsbook.runbooks.engine import Engine, RunRequest, rerun_request
+from opsbook.runbooks.exitcodes import ExitCode
 
 MARK = "/etc/opsbook-faults.txt"
 SLEEP = 73  # seconds; an odd number nothing else on a lab host sleeps for
@@ -60,7 +66,7 @@ def playbook(lab: LabHandle, tmp_path: Path) -> Iterator[Path]:
         lab.sh(host, f"rm -f {MARK}")
     yield path
     for host in lab.hosts:
-        lab.sh(host, f"rm -f {MARK}; pkill -x -f 'sleep {SLEEP}' || true", check=False)
+        lab.sh(host, f"rm -f {MARK}; pkill -x -f 'sleep {SLEEP}|sleep {LOST_SLEEP}' || true", check=False)
 
 
 def controller_processes(*needles: str) -> list[str]:
@@ -148,3 +154,102 @@ def test_a_signal_mid_run_interrupts_it_releases_the_lock_and_leaves_nothing_run
     assert lock_is_free(host), "the lock is released"
     assert not controller_processes(str(playbook)), "no ansible-playbook (or worker) of the run is left"
     assert not ssh_clients(lab.host_ports[host]), "no ssh of the run is left"
+
+
+LOST_SLEEP = 19  # seconds; the lost host's task, long enough to stop its container under it
+RUNBOOK = """\
+title: Two hosts, one lost
+category: maintenance
+summary: A change with a long task, run on two lab hosts (tests/lab/test_faults.py).
+playbook: faults.yml
+targets:
+  pattern: linux
+risk: changing
+verifies: false
+timeout: 5m
+report:
+  problem: A fault test on {{ targets | join(', ') }}.
+"""
+PAGE = "# faults\n\n## Symptoms\n## Diagnosis\n## Procedure\n## Escalation\n## References\n"
+
+
+def podman(lab: LabHandle, *args: str) -> None:
+    subprocess.run([podman_executable(), *args], env=lab.env, capture_output=True, text=True, check=True)
+
+
+def restart_host(lab: LabHandle, host: str) -> None:
+    """Start a stopped lab host again and wait until its SSH server answers (other tests share it)."""
+    podman(lab, "start", lab.container_id(host))
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        if ssh_banner(lab.host_ports[host]):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"lab host {host} did not come back")
+
+
+@pytest.fixture
+def throwaway(lab: LabHandle, tmp_path: Path) -> Engine:
+    """An engine that knows the throw-away runbook ``faults`` (a tmp folder) and its playbook."""
+    for name, text in {
+        "runbooks/faults.yml": RUNBOOK,
+        "runbooks/faults.md": PAGE,
+        "playbooks/faults.yml": PLAYBOOK.replace("default(0)", f"default({LOST_SLEEP})"),
+    }.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return Engine(
+        project_paths(), QuietUi(), runbooks_dir=tmp_path / "runbooks", playbooks_dir=tmp_path / "playbooks"
+    )
+
+
+def test_a_host_lost_mid_run_the_other_finishes_and_rerun_failed_redoes_only_it(
+    lab: LabHandle, playbook: Path, throwaway: Engine
+) -> None:
+    kept, lost = lab.hosts[0], lab.hosts[1]
+    request = RunRequest(
+        "faults", limit=f"{kept},{lost}", inventory=[lab.inventory], ticket="CHG-910", yes=True
+    )
+    # beside the run (a process, not a thread: the runner forks ansible under a pty): as soon as the
+    # long task runs on the host, its container is killed, as a power loss takes a machine
+    podman_cmd, container = shlex.quote(podman_executable()), lab.container_id(lost)
+    running = f"{podman_cmd} exec {container} pgrep -x -f 'sleep {LOST_SLEEP}' >/dev/null"
+    watch = (
+        f"for i in $(seq 600); do {running} && exec {podman_cmd} kill {container}; sleep 0.3; done; exit 3"
+    )
+    fault = subprocess.Popen(
+        ["sh", "-c", watch], env=lab.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        outcome = throwaway.run(request)
+    finally:
+        if fault.poll() is None:
+            fault.kill()
+        fault.wait()
+        restart_host(lab, lost)
+    assert fault.returncode == 0, "the host was not lost while the long task ran"
+    assert outcome.record is not None
+    record = outcome.record
+    assert outcome.exit_code is ExitCode.FAILED, record.summary
+    assert record.outcome == "failed"
+    assert record.hosts[kept].status in ("ok", "changed")  # the other host finished
+    assert record.hosts[lost].status in ("unreachable", "failed"), record.hosts[lost]
+    assert record.failed_hosts() == [lost]
+    assert lost in record.summary and kept not in record.summary
+    report = record.service_report
+    assert f"Re-run the failed hosts: opsbook history rerun {record.id} --failed" in report.follow_up
+    assert not any(line.startswith(f"{lost}: verified") for line in report.result_verified), report
+    (entry,) = [e for e in History(project_paths().state).entries() if e.id == record.id]
+    assert (entry.outcome, entry.exit_code) == ("failed", int(ExitCode.FAILED))
+    assert lab.sh(kept, f"cat {MARK}").stdout == "changed by CHG-910\n"
+
+    lab.sh(lost, f"rm -f {MARK}")
+    rerun = rerun_request(record, failed_only=True, params={}, yes=True)
+    assert rerun.limit == lost
+    again = throwaway.run(rerun)
+    assert again.exit_code is ExitCode.OK, again.record and again.record.summary
+    assert again.record is not None and again.record.rerun_of == record.id
+    assert again.record.targets == [lost] and again.record.hosts[lost].status in ("ok", "changed")
+    assert again.record.ticket == "CHG-910"
+    assert lab.sh(lost, f"cat {MARK}").stdout == "changed by CHG-910\n"
+    assert not controller_processes("faults.yml"), "nothing of either run is left on this machine"
