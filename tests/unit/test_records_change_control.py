@@ -78,3 +78,13 @@ def test_no_backup_claim_when_none_was_made_and_none_for_a_plan() -> None:
 def test_read_only_runs_have_no_change_control_section() -> None:
     report = build_service_report(_facts(None))
     assert report.change_control == []
+
+
+def test_the_customer_comes_from_the_hosts_else_from_the_context() -> None:
+    facts = _facts(None)
+    assert build_service_report(facts).customer == ""
+    from_context = ReportFacts(**{**facts.__dict__, "customer": "ACME Logistics"})
+    assert build_service_report(from_context).customer == "ACME Logistics"
+    host = HostRecord(status="ok", asset={"asset_customer_name": "Northwind Bank"})
+    named = ReportFacts(**{**from_context.__dict__, "hosts": {"db01": host}})
+    assert build_service_report(named).customer == "Northwind Bank"

@@ -95,6 +95,8 @@ class RunFacts:
     secret_values: Sequence[str] = ()
     #: a changing run's admission and locks (opsbook.change; the record's ``change``)
     change: Mapping[str, Any] = field(default_factory=dict)
+    #: the customer context's display name, for reports whose hosts name no customer
+    customer: str = ""
 
     @property
     def plan(self) -> RunResult | None:
@@ -172,6 +174,7 @@ def build_record(facts: RunFacts, *, ended: str, scan: SecretScan, exit_code: in
             rollback=runbook.rollback,
             real_run=any(purpose == "apply" for purpose, _ in facts.runs),
             change=dict(facts.change) if facts.change else None,
+            customer=facts.customer,
         )
     )
     record = Record(

@@ -62,6 +62,8 @@ class ReportFacts:
     real_run: bool = True
     #: a changing run's admission (the record's ``change``): ticket, windows, --force, backups
     change: Mapping[str, Any] | None = None
+    #: the customer context's display name (used when no host names its customer)
+    customer: str = ""
 
     @property
     def applied(self) -> bool:
@@ -325,7 +327,7 @@ def build_service_report(facts: ReportFacts) -> ServiceReport:
         result_verified=verified or ["No host was reached."],
         follow_up=follow or ["None."],
         mode_text=mode_text(facts, plan_only=plan_only),
-        customer=_customer(facts.hosts),
+        customer=_customer(facts.hosts) or facts.customer,
         commands_applied=commands,
         checks=checks,
         sign_off=sign_off(facts, plan_only),

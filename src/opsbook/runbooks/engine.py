@@ -26,6 +26,7 @@ from opsbook.base.ids import new_run_id
 from opsbook.change.backups import backups_made
 from opsbook.change.gate import admit, check_ticket
 from opsbook.change.lock import new_holder, target_locks
+from opsbook.context import display_name
 from opsbook.errors import OpsbookError, UsageError
 from opsbook.paths import ProjectPaths
 from opsbook.records.build import RunbookFacts, RunFacts, write_run
@@ -366,6 +367,7 @@ class Engine:
             rerun_of=request.rerun_of,
             secret_values=session.secret_values,
             change=session.change,
+            customer=display_name(self.paths) if self.paths.customer else "",
         )
         written = write_run(facts, self.history)
         if written.record.secret_scan.leaks:
