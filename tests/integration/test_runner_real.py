@@ -237,6 +237,7 @@ def test_ctrl_c_cancels_the_run_and_leaves_nothing_running(tmp_path: Path) -> No
     finally:
         timer.cancel()
     assert result.status == "canceled"
-    assert result.error.startswith("Canceled: ansible was stopped.")
+    assert result.error.startswith("Canceled by SIGINT: ansible was stopped.")
+    assert result.canceled_by == "SIGINT"
     assert signal.getsignal(signal.SIGINT) is before  # opsbook's handler is gone again
     assert sleeping(46) == []
