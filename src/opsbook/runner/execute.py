@@ -304,7 +304,8 @@ def _collect(prep: _Prepared, executed: _Executed) -> RunResult:
         leaks = scan_for_secrets(prep.run_dir, prep.keys)
         sanitize_command_file(prep.run_dir, keep_env=prep.keep_env, secrets=prep.keys)
         redact_artifacts(prep.run_dir, prep.keys)
-        facts = fact_cache_dir(prep.paths.ansible_cfg)
+        own = prep.env.get("ANSIBLE_CACHE_PLUGIN_CONNECTION")
+        facts = fact_cache_dir(prep.paths.ansible_cfg) if own is None else Path(own)
         if facts is not None and prep.keys:
             leaks += [f"fact cache: {name}" for name in redact_artifacts(facts, prep.keys)]
         result = RunResult(
@@ -401,6 +402,9 @@ def _environment(paths: ProjectPaths, envvars: Mapping[str, str] | None) -> dict
     env = podman_vars(paths.root, paths.state_root)  # podman storage is the project's, not a customer's
     env["ANSIBLE_CONFIG"] = str(paths.ansible_cfg)
     env["OPSBOOK_STATE"] = str(paths.state)  # the customer context's state folder, for playbooks
+    if paths.customer and "ANSIBLE_CACHE_PLUGIN_CONNECTION" not in os.environ:
+        # ansible.cfg's fact cache is one folder; each customer's facts stay in its own state
+        env["ANSIBLE_CACHE_PLUGIN_CONNECTION"] = str(paths.state / "facts")
     env["PATH"] = path_with_interpreter_bin(os.environ.get("PATH", ""))
     env.update({str(k): str(v) for k, v in (envvars or {}).items()})
     if shutil.which("ansible-playbook", path=env["PATH"]) is None:
