@@ -26,7 +26,7 @@ from opsbook.audit.taskmeta import META_ENV
 from opsbook.change.gate import ChangeRefused
 from opsbook.cli import app
 from opsbook.cli.change import ChangeArgs
-from opsbook.errors import UsageError
+from opsbook.errors import OpsbookError, UsageError
 from opsbook.network.compliance import DeviceCompliance, DeviceStatus, FeatureResult, to_task_results
 from opsbook.paths import ProjectPaths, project_paths
 from opsbook.records.history import History
@@ -193,6 +193,23 @@ def test_nothing_to_audit_is_a_usage_error(tmp_path: Path) -> None:
     auditor = make_auditor(tmp_path, FakeRunner({}), inventory(linux=(), devices=()))
     with pytest.raises(UsageError, match="nothing to audit"):
         auditor.run(AuditRequest())
+
+
+def test_an_unwritable_state_folder_is_refused_before_any_host(tmp_path: Path) -> None:
+    """A network-only audit runs no playbook (so the runner's own preflight never comes): the audit
+    checks its state folder itself, before any device is contacted."""
+    (tmp_path / ".opsbook").mkdir()
+    (tmp_path / ".opsbook" / "audits").write_text("a file where the audits folder should be")
+    contacted: list[Any] = []
+    auditor = Auditor(
+        ProjectPaths(tmp_path),
+        runner=FakeRunner({}),
+        network=lambda devices: contacted.extend(devices) or [],
+        inventory_loader=lambda inventory_paths, limit=None, paths=None: inventory(),
+    )
+    with pytest.raises(OpsbookError, match="is a file, not a folder"):
+        auditor.run(AuditRequest(scopes=["network"]))
+    assert contacted == []
 
 
 # --- CLI --------------------------------------------------------------------------------------------

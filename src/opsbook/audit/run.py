@@ -174,6 +174,7 @@ class Auditor:
     def run(self, request: AuditRequest) -> Audit:
         """Audit, classify, fill "since", save under ``.opsbook/audits/<id>/`` with every report."""
         from opsbook.runner import new_run_id, resolve_inventories  # noqa: PLC0415
+        from opsbook.runner.statedir import preflight_state  # noqa: PLC0415
 
         if request.inventory:  # relative: to the current folder, else to the project (as `opsbook run`)
             found = resolve_inventories(request.inventory, self.paths)
@@ -187,6 +188,7 @@ class Auditor:
                 f"'{LINUX_GROUP}' and no network device",
                 hint="check -i / --limit / --scope; is the lab up (opsbook lab up)?",
             )
+        preflight_state(self.store.root)  # a read-only or full state folder: refused before any host
         audit_id = new_run_id()
         audit = Audit(
             id=audit_id,

@@ -28,6 +28,7 @@ from opsbook.paths import ProjectPaths, project_paths
 from opsbook.register import Scope, default_inventory, read_scope
 from opsbook.results import RunResult
 from opsbook.runner import EventHandler, StatusHandler, run_playbook
+from opsbook.runner.statedir import preflight_state
 
 HEALTH_PLAYBOOK = "health"
 NETWORK_GROUP = "network"
@@ -132,6 +133,7 @@ def inspect(
     # Read-only: hosts whose register data has a problem are skipped (and listed), the rest go on;
     # a problem of the whole register refuses here, before any connection or run folder.
     scope = scope_reader(inventory, limit, paths)
+    preflight_state(paths.reports)  # a read-only or full state folder: refused before any host
     if scope.skipped:
         limit = scope.limit
     try:
