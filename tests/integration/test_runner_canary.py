@@ -162,7 +162,9 @@ def test_every_run_ran(runs: dict[str, subprocess.CompletedProcess[str]], projec
 def test_the_extra_var_canary_is_nowhere(
     runs: dict[str, subprocess.CompletedProcess[str]], project: Path
 ) -> None:
-    cached = [p.read_text() for p in (project / ".opsbook" / "facts").iterdir()]
+    # each customer context keeps its own fact cache under .opsbook/customers/NAME/facts
+    folders = [d for d in (project / ".opsbook" / "customers").glob("*/facts") if d.is_dir()]
+    cached = [p.read_text() for d in folders for p in d.iterdir()]
     assert any("app_connection_password" in text for text in cached)  # the fact cache was written
     assert hits(project / ".opsbook", EXTRA_VAR_CANARY) == []
     for done in runs.values():
