@@ -41,6 +41,7 @@ from opsbook.runbooks.model import Category, Risk, Runbook
 from opsbook.runbooks.params import ResolvedParams, resolve_params
 from opsbook.runbooks.targets import Target, check_constraints, default_inventory, resolve_targets
 from opsbook.runbooks.verdict import outcome_of, plan_blocks
+from opsbook.runner.statedir import preflight_state
 
 if TYPE_CHECKING:
     from opsbook.runner.callbacks import RunStatus
@@ -212,6 +213,8 @@ class Engine:
         given, is checked everywhere. Every refusal happens before anything runs.
         """
         prepared = self.prepare(request)
+        # a read-only or full state folder: refused before any lock file, plan or host (docs/running.md)
+        preflight_state(self.paths.runs)
         runbook = prepared.runbook
         what = prepared.what or f"runbook {runbook.name}"
         # a damaged history would only be found at the record, after the run acted: refuse now
