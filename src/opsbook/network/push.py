@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
+from opsbook.base.model import Serial
 from opsbook.network.backup import BackupStore
 from opsbook.network.compliance import DeviceCompliance, DeviceStatus, check_device, parse, tree_difference
 from opsbook.network.connect import (
@@ -61,7 +61,7 @@ class PushStatus(StrEnum):
 
 
 @dataclass
-class PushResult:
+class PushResult(Serial):
     device: str
     platform: str
     status: PushStatus
@@ -82,11 +82,6 @@ class PushResult:
             PushStatus.APPLIED,
             PushStatus.DECLINED,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status.value
-        return data
 
 
 @dataclass
