@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opsbook.health.devices import device_row
-from opsbook.health.model import CheckRow, HealthReport, HostHealth, Status, parse_status, worst
+from opsbook.health.model import CheckRow, HealthReport, HostHealth, HostKind, Status, parse_status, worst
 from opsbook.results import RunResult, TaskResult, TaskStatus
 
 #: the last part of the action names whose results the report reads
@@ -50,35 +50,18 @@ def linux_row(task: TaskResult) -> HostHealth:
     """A Linux host's row from its host_health task."""
     if task.status is TaskStatus.UNREACHABLE:
         message = f"unreachable: {_task_message(task)}"
-        return HostHealth(
-            name=task.host,
-            kind="linux",
-            status=Status.CRIT,
-            reachable=False,
-            error=message,
-            checks=[CheckRow("reachable", Status.CRIT, message, value=False)],
-        )
+        return HostHealth.not_inspected(task.host, "linux", Status.CRIT, message, reachable=False)
     if task.status is TaskStatus.FAILED:
         message = f"host_health failed: {_task_message(task)}"
-        return HostHealth(
-            name=task.host,
-            kind="linux",
-            status=Status.UNKNOWN,
-            reachable=True,
-            error=message,
-            checks=[CheckRow("host_health", Status.UNKNOWN, message)],
+        return HostHealth.not_inspected(
+            task.host, "linux", Status.UNKNOWN, message, reachable=True, check="host_health"
         )
     raw_checks: list[Any] = task.result.get("checks") or []
     checks = [CheckRow.from_module(c) for c in raw_checks if isinstance(c, dict)]
     if not checks:
         message = "host_health returned no checks"
-        return HostHealth(
-            name=task.host,
-            kind="linux",
-            status=Status.UNKNOWN,
-            reachable=True,
-            error=message,
-            checks=[CheckRow("host_health", Status.UNKNOWN, message)],
+        return HostHealth.not_inspected(
+            task.host, "linux", Status.UNKNOWN, message, reachable=True, check="host_health"
         )
     # the module's own overall status, but never better than its worst check
     status = worst([parse_status(task.result.get("status")), *(c.status for c in checks)])
@@ -125,14 +108,8 @@ def report_from_run(
         else:
             message = "no health result for this host"
             status, reachable = Status.UNKNOWN, summary is not None and not summary.dark
-        rows[name] = HostHealth(
-            name=name,
-            kind="device" if is_device else "linux",
-            status=status,
-            reachable=reachable,
-            error=message,
-            checks=[CheckRow("reachable" if not reachable else "health", status, message)],
-        )
+        kind: HostKind = "device" if is_device else "linux"
+        rows[name] = HostHealth.not_inspected(name, kind, status, message, reachable=reachable)
     ordered = sorted(rows.values(), key=lambda h: (h.kind != "linux", h.name))
     return HealthReport(
         run_id=run.run_id,

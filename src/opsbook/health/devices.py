@@ -58,15 +58,8 @@ def device_row(name: str, platform: str, via: str, output: str | None, error: st
     """Classify one device from its version output (None when it could not be read: ``error`` says why)."""
     if output is None:
         message = error or "not reachable"
-        return HostHealth(
-            name=name,
-            kind="device",
-            status=Status.CRIT,
-            reachable=False,
-            error=message,
-            checks=[CheckRow("reachable", Status.CRIT, message, value=False)],
-            device=DeviceInfo(platform=platform, via=via),
-        )
+        device = DeviceInfo(platform=platform, via=via)
+        return HostHealth.not_inspected(name, "device", Status.CRIT, message, reachable=False, device=device)
     info = parse_version_output(output)
     device = DeviceInfo(
         platform=platform,

@@ -124,6 +124,24 @@ class HostHealth(Serial):
     checks: list[CheckRow] = field(default_factory=list)
     device: DeviceInfo | None = None
 
+    @classmethod
+    def not_inspected(
+        cls,
+        name: str,
+        kind: HostKind,
+        status: Status,
+        message: str,
+        *,
+        reachable: bool,
+        check: str = "",
+        device: DeviceInfo | None = None,
+    ) -> HostHealth:
+        """A host or device that could not be inspected: one check (``reachable`` when it was not,
+        else ``check``, default ``health``) saying why."""
+        name_of_check = "reachable" if not reachable else (check or "health")
+        row = CheckRow(name_of_check, status, message, value=None if reachable else False)
+        return cls(name, kind, status, reachable, error=message, checks=[row], device=device)
+
 
 @dataclass
 class HealthReport(Serial):
