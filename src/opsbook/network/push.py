@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 
-from opsbook.base.model import Serial
 from opsbook.network.backup import BackupStore
 from opsbook.network.compliance import DeviceCompliance, DeviceStatus, check_device, parse, tree_difference
 from opsbook.network.connect import (
@@ -36,6 +33,14 @@ from opsbook.network.connect import (
 )
 from opsbook.network.inventory import NetDevice
 from opsbook.network.platforms import platform
+from opsbook.network.push_model import (
+    DEFAULT_REVERT_MINUTES,
+    PostCheck,
+    Prepared,
+    PushOptions,
+    PushResult,
+    PushStatus,
+)
 from opsbook.network.redact import scrub
 from opsbook.network.remediation import (
     Plan,
@@ -47,73 +52,20 @@ from opsbook.network.remediation import (
 )
 from opsbook.network.render import Intended
 
-DEFAULT_REVERT_MINUTES = 5
-
-
-class PushStatus(StrEnum):
-    UNCHANGED = "unchanged"  # already compliant: nothing to do
-    PLANNED = "planned"  # --check: plan shown, nothing applied
-    REFUSED = "refused"  # touches management without --allow-mgmt, or changed since the plan
-    DECLINED = "declined"  # the operator said no
-    APPLIED = "applied"  # applied, post-checks passed, confirmed and saved
-    ROLLED_BACK = "rolled_back"  # applied, then restored to the backup (verified)
-    FAILED = "failed"  # could not complete; see error (the device may need attention)
-
-
-@dataclass
-class PushResult(Serial):
-    device: str
-    platform: str
-    status: PushStatus
-    commands: list[str] = field(default_factory=list)
-    rollback: list[str] = field(default_factory=list)
-    features: list[str] = field(default_factory=list)
-    management: list[str] = field(default_factory=list)
-    unrestorable: list[str] = field(default_factory=list)
-    backup_commit: str = ""
-    steps: list[str] = field(default_factory=list)
-    error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (
-            PushStatus.UNCHANGED,
-            PushStatus.PLANNED,
-            PushStatus.APPLIED,
-            PushStatus.DECLINED,
-        )
-
-
-@dataclass
-class Prepared:
-    """Phase 1's outcome for one device: the plan, and the live backup kept in memory."""
-
-    device: NetDevice
-    plan: Plan
-    before: str = field(repr=False)
-    result: PushResult
-    #: the intended configuration the plan leads to (None for a restore).
-    intended: Intended | None = None
-    #: the stored backup a restore leads to ("" for a push).
-    target: str = field(repr=False, default="")
-
-    @property
-    def actionable(self) -> bool:
-        return self.result.status is PushStatus.PLANNED
-
-
-PostCheck = Callable[[Session, DeviceCompliance | None], str | None]
-
-
-@dataclass
-class PushOptions:
-    allow_mgmt: bool = False
-    revert_minutes: int = DEFAULT_REVERT_MINUTES
-    reconnect_attempts: int = 3
-    reconnect_delay: float = 1.0
-    save: bool = True
-    #: extra checks after the change: return a problem description, or None when fine.
-    post_checks: Sequence[PostCheck] = ()
+__all__ = [  # the push's model lives in push_model.py; callers import it from here as before
+    "DEFAULT_REVERT_MINUTES",
+    "PostCheck",
+    "Prepared",
+    "PushOptions",
+    "PushResult",
+    "PushStatus",
+    "apply",
+    "configs_equal",
+    "prepare",
+    "prepare_restore",
+    "push_device",
+    "roll_back",
+]
 
 
 # --------------------------------------------------------------------------------------------
