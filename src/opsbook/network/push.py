@@ -322,6 +322,19 @@ def apply(
         return result
 
     use_timer = plat.has_revert_timer and options.revert_minutes > 0
+
+    def back(alive: Session | None = None) -> PushResult:
+        """Roll back to the live backup (on ``alive`` when the session still works)."""
+        return roll_back(
+            device,
+            prepared.before,
+            result,
+            connector=connector,
+            options=options,
+            session=alive,
+            timer_armed=use_timer,
+        )
+
     lines = prepared.plan.send_lines()
     try:
         if use_timer:
@@ -340,15 +353,7 @@ def apply(
         alive = session if isinstance(exc, CommandRejected) else None
         if alive is None:
             session.close()
-        return roll_back(
-            device,
-            prepared.before,
-            result,
-            connector=connector,
-            options=options,
-            session=alive,
-            timer_armed=use_timer,
-        )
+        return back(alive)
     session.close()
 
     # post-checks on a fresh connection: the device must still let us in
@@ -359,9 +364,7 @@ def apply(
     except NetError as exc:
         result.error = f"post-check: device unreachable after the change ({exc.message})"
         _say(result, device, result.error)
-        return roll_back(
-            device, prepared.before, result, connector=connector, options=options, timer_armed=use_timer
-        )
+        return back()
     try:
         problems = _post_check(check_session, device, prepared, options)
     except NetError as exc:
@@ -369,15 +372,7 @@ def apply(
     if problems:
         result.error = "; ".join(problems)
         _say(result, device, f"post-check failed: {result.error}")
-        return roll_back(
-            device,
-            prepared.before,
-            result,
-            connector=connector,
-            options=options,
-            session=check_session,
-            timer_armed=use_timer,
-        )
+        return back(check_session)
     # say what was checked: a push of some features (--features) checks those features only
     checked = (
         f"compliant in {', '.join(prepared.intended.features) or 'no feature'}"
@@ -395,15 +390,7 @@ def apply(
         after = check_session.running_config()
     except NetError as exc:
         result.error = f"confirm/save failed: {exc.message}"
-        return roll_back(
-            device,
-            prepared.before,
-            result,
-            connector=connector,
-            options=options,
-            session=check_session,
-            timer_armed=use_timer,
-        )
+        return back(check_session)
     check_session.close()
     commit = store.save({device.name: (device.platform, after)}, reason=f"post-push backup of {device.name}")
     if commit:
