@@ -195,11 +195,6 @@ class LineProgress(_Sink):
             self._print(f"RUN {self.title}")
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
     def event(self, event: Mapping[str, Any]) -> None:
         for note in self.state.apply(event):
             self._print(note)
