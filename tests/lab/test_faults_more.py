@@ -3,7 +3,9 @@
 - a device dropped mid-push: the lab device's simulated SSH server closes the connection in the
   middle of `opsbook net push` (fault injection, src/opsbook/lab/devices/faults.py); the push ends
   on its backup — the device's running configuration is the pre-change one again — and the record
-  says so (rolled back to the backup commit), never "ok";
+  says so (rolled back to the backup commit), never "ok"; and a device whose SSH server is killed
+  mid-push (it cannot be rolled back then): the record says so and keeps the backup commit, and
+  `opsbook net restore DEVICE COMMIT` brings the pre-change configuration back;
 - the controller's disk full: the lab's state folder is a small tmpfs; a change that ran there is
   recorded, then the tmpfs is filled and the next change is refused before any host is touched,
   with the folder named; the earlier record and the history stay intact.
@@ -21,7 +23,15 @@ from netmiko import ConnectHandler
 from test_faults import MARK, PLAYBOOK
 from test_runbook_labkit import CliRun, _cli_env, _finish, opsbook
 
-from opsbook.lab.devices import clear_faults, read_running_config, read_startup_config, set_faults
+from opsbook.lab.devices import (
+    clear_faults,
+    read_running_config,
+    read_startup_config,
+    set_faults,
+    start_devices,
+)
+from opsbook.lab.devices.spec import read_specs
+from opsbook.lab.devices.store import SPECS_FILE
 from opsbook.lab.handle import LabHandle
 from opsbook.lab.state import devices_dir
 from opsbook.network.push import configs_equal
@@ -81,6 +91,68 @@ def test_a_device_dropped_mid_push_ends_on_its_backup(lab: LabHandle) -> None:
     finally:
         fixed = _push(lab, device.name, "CHG-931")  # the lab device back to its intended configuration
     assert fixed.exit_code == 0, fixed.output
+
+
+VRP_DRIFT = ["ntp-service unicast-server 203.0.113.9", "undo info-center loghost 192.0.2.50"]
+
+
+def test_a_device_killed_mid_push_is_named_with_the_backup_to_restore(lab: LabHandle, tmp_path: Path) -> None:
+    device = lab.devices_of("huawei_vrp")[0]  # no revert timer: only opsbook could roll it back
+    state = devices_dir(project_paths(), lab.name)
+    specs = read_specs(state / SPECS_FILE)
+    with ConnectHandler(**device.netmiko_params()) as session:
+        session.send_config_set(VRP_DRIFT)
+    drifted = read_running_config(state, device.name)
+    set_faults(state, device.name, latency_ms=300)  # a slow device: the push takes seconds
+    killer = subprocess.Popen(  # kill the device server as soon as the push has changed something
+        [sys.executable, "-c", (
+            "import sys, time; from pathlib import Path\n"
+            "from opsbook.lab.devices import read_running_config, stop_devices\n"
+            f"state, name, drifted = Path({str(state)!r}), {device.name!r}, Path(sys.argv[1]).read_text()\n"
+            "for _ in range(3000):\n"
+            "    if read_running_config(state, name) != drifted:\n"
+            "        stop_devices(state); sys.exit(0)\n"
+            "    time.sleep(0.05)\n"
+            "sys.exit(3)\n"
+        ), str(_write(tmp_path / "drifted.cfg", drifted))],
+    )  # fmt: skip
+    try:
+        pushed = _push(lab, device.name, "CHG-932")
+    finally:
+        killer.wait(timeout=300)
+        clear_faults(state, device.name)
+        start_devices(specs, state)  # the device is back (half changed: nobody rolled it back)
+    try:
+        assert killer.returncode == 0, "the device was not killed mid-push"
+        assert pushed.exit_code not in (0, 6), pushed.output
+        record = pushed.record
+        assert record is not None and record.outcome == "failed", pushed.output
+        host = record.hosts[device.name]
+        assert host.status == "failed"
+        backup = str(host.checks.pre.get("backup_commit", ""))
+        assert backup, host.checks.pre
+        report = record.service_report
+        assert any("device unreachable after the change" in line for line in report.cause), report.cause
+        assert (
+            f"{device.name}: the change was applied and opsbook could NOT roll it back (see the cause); "
+            f"if the device is not on its backup {backup}: opsbook net restore {device.name} {backup}"
+        ) in report.action_taken, report.action_taken  # it said "no change was made before it failed"
+        assert not any("verified" in line and "NOT" not in line for line in report.result_verified)
+        assert not configs_equal(read_running_config(state, device.name), drifted, device.platform)
+        restored = opsbook(
+            lab, "net", "restore", device.name, backup, "-i", str(lab.inventory),
+            "--ticket", "CHG-933", "--yes",
+        )  # fmt: skip
+        assert restored.exit_code == 0, restored.output
+        assert configs_equal(read_running_config(state, device.name), drifted, device.platform)
+    finally:
+        fixed = _push(lab, device.name, "CHG-934")  # the lab device back to its intended configuration
+    assert fixed.exit_code == 0, fixed.output
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
 
 
 @pytest.fixture

@@ -91,6 +91,16 @@ def _rolled_back(rec: HostRecord) -> bool:
     return str(rec.checks.post.get("status", "")) == ROLLED_BACK
 
 
+def _applied_not_rolled_back(rec: HostRecord) -> bool:
+    """A network push that sent its lines and then failed without a verified rollback (its steps)."""
+    steps = [str(s) for s in rec.checks.post.get("steps", [])]
+    return (
+        str(rec.checks.post.get("status", "")) == "failed"
+        and any(s.startswith("apply:") for s in steps)
+        and not any(s.startswith("rollback verified") for s in steps)
+    )
+
+
 def mode_text(facts: ReportFacts, *, plan_only: bool) -> str:
     if facts.mode == "check":
         return "check mode: a plan only, nothing was changed"
@@ -134,6 +144,12 @@ def _applied_actions(host: str, rec: HostRecord, facts: ReportFacts) -> list[str
     if _rolled_back(rec):
         backup = rec.checks.pre.get("backup_commit") or "the pre-change backup"
         lines.append(f"{host}: the change was applied, failed its post-check and was rolled back to {backup}")
+    elif _applied_not_rolled_back(rec):
+        backup = rec.checks.pre.get("backup_commit") or "the pre-change backup"
+        lines.append(
+            f"{host}: the change was applied and opsbook could NOT roll it back (see the cause); "
+            f"if the device is not on its backup {backup}: opsbook net restore {host} {backup}"
+        )
     elif not changed and not lines:
         if rec.status in ("timeout", "interrupted"):
             lines.append(f"{host}: no change recorded before the run was stopped")
