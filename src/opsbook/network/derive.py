@@ -13,6 +13,7 @@ one bound to the vty lines) are derived too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +75,9 @@ class _Vars:
         self.data.setdefault(key, []).append(value)
 
 
-def _ios_interface(node: _Node) -> dict[str, Any]:
+def _interface(node: _Node, dialect: Callable[[dict[str, Any], str, list[str]], bool]) -> dict[str, Any]:
+    """An interface: the lines every dialect shares (description, address, shutdown), the lines
+    ``dialect`` knows (it fills ``intf`` and says True), the rest kept as ``lines``."""
     intf: dict[str, Any] = {"name": node.text.removeprefix("interface ")}
     lines: list[str] = []
     for child in node.children:
@@ -86,54 +89,57 @@ def _ios_interface(node: _Node) -> dict[str, Any]:
             intf["ipv4"] = f"{words[2]} {words[3]}"
         elif text == "shutdown":
             intf["shutdown"] = True
-        elif words[:2] == ["switchport", "mode"] and len(words) == 3:
-            intf["mode"] = words[2]
-        elif words[:3] == ["switchport", "access", "vlan"] and len(words) == 4:
-            intf["access_vlan"] = int(words[3]) if words[3].isdigit() else words[3]
-        elif words[:4] == ["switchport", "trunk", "native", "vlan"] and len(words) == 5:
-            intf["native_vlan"] = int(words[4]) if words[4].isdigit() else words[4]
-        elif (
-            words[:4] == ["switchport", "trunk", "allowed", "vlan"]
-            and len(words) == 5
-            and words[4][0].isdigit()
-        ):
-            intf["allowed_vlans"] = vlan_ids([words[4]])
-        elif words[:2] == ["ip", "access-group"] and len(words) == 4 and words[3] in ("in", "out"):
-            intf[f"acl_{words[3]}"] = words[2]
-        else:
+        elif not dialect(intf, text, words):
             lines += _flat(child)
     if lines:
         intf["lines"] = lines
     return intf
 
 
+def _ios_line(intf: dict[str, Any], text: str, words: list[str]) -> bool:
+    if words[:2] == ["switchport", "mode"] and len(words) == 3:
+        intf["mode"] = words[2]
+    elif words[:3] == ["switchport", "access", "vlan"] and len(words) == 4:
+        intf["access_vlan"] = int(words[3]) if words[3].isdigit() else words[3]
+    elif words[:4] == ["switchport", "trunk", "native", "vlan"] and len(words) == 5:
+        intf["native_vlan"] = int(words[4]) if words[4].isdigit() else words[4]
+    elif (
+        words[:4] == ["switchport", "trunk", "allowed", "vlan"] and len(words) == 5 and words[4][0].isdigit()
+    ):
+        intf["allowed_vlans"] = vlan_ids([words[4]])
+    elif words[:2] == ["ip", "access-group"] and len(words) == 4 and words[3] in ("in", "out"):
+        intf[f"acl_{words[3]}"] = words[2]
+    else:
+        return False
+    return True
+
+
+def _vrp_line(intf: dict[str, Any], text: str, words: list[str]) -> bool:
+    if words[:2] == ["port", "link-type"] and len(words) == 3:
+        intf["mode"] = words[2]
+    elif words[:3] == ["port", "default", "vlan"] and len(words) == 4:
+        intf["access_vlan"] = int(words[3])
+    elif words[:4] == ["port", "trunk", "pvid", "vlan"] and len(words) == 5:
+        intf["native_vlan"] = int(words[4])
+    elif words[:4] == ["port", "trunk", "allow-pass", "vlan"]:
+        intf.setdefault("allowed_vlans", []).extend(vlan_ids(words[4:]))
+    elif words[:2] == ["traffic-filter", "inbound"] and words[2:3] == ["acl"] and len(words) == 4:
+        intf["acl_in"] = words[3]
+    elif words[:2] == ["traffic-filter", "outbound"] and words[2:3] == ["acl"] and len(words) == 4:
+        intf["acl_out"] = words[3]
+    else:
+        return False
+    return True
+
+
+def _ios_interface(node: _Node) -> dict[str, Any]:
+    return _interface(node, _ios_line)
+
+
 def _vrp_interface(node: _Node) -> dict[str, Any]:
-    intf: dict[str, Any] = {"name": node.text.removeprefix("interface ")}
-    lines: list[str] = []
-    allowed: list[int] = []
-    for child in node.children:
-        text = child.text
-        words = text.split()
-        if text.startswith("description "):
-            intf["description"] = text.removeprefix("description ")
-        elif words[:2] == ["ip", "address"] and len(words) == 4:
-            intf["ipv4"] = f"{words[2]} {words[3]}"
-        elif text == "shutdown":
-            intf["shutdown"] = True
-        elif words[:2] == ["port", "link-type"] and len(words) == 3:
-            intf["mode"] = words[2]
-        elif words[:3] == ["port", "default", "vlan"] and len(words) == 4:
-            intf["access_vlan"] = int(words[3])
-        elif words[:4] == ["port", "trunk", "pvid", "vlan"] and len(words) == 5:
-            intf["native_vlan"] = int(words[4])
-        elif words[:4] == ["port", "trunk", "allow-pass", "vlan"]:
-            allowed += vlan_ids(words[4:])
-        elif words[:2] == ["traffic-filter", "inbound"] and words[2:3] == ["acl"] and len(words) == 4:
-            intf["acl_in"] = words[3]
-        elif words[:2] == ["traffic-filter", "outbound"] and words[2:3] == ["acl"] and len(words) == 4:
-            intf["acl_out"] = words[3]
-        else:
-            lines += _flat(child)
+    intf = _interface(node, _vrp_line)
+    # allow-pass lines add up: one sorted list, before the kept lines (as the IOS side)
+    allowed, lines = intf.pop("allowed_vlans", None), intf.pop("lines", None)
     if allowed:
         intf["allowed_vlans"] = sorted(set(allowed))
     if lines:
