@@ -17,8 +17,11 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
+from opsbook.render.diffs import DiffKind, diff_line_kind
 from opsbook.render.terminal import print_path
 from opsbook.results import HostSummary, RunResult, TaskResult, TaskStatus
+
+_DIFF_STYLES: dict[DiffKind, str] = {"head": "bold", "hunk": "cyan", "add": "green", "del": "red", "ctx": ""}
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -126,16 +129,7 @@ def diff_text(task: TaskResult) -> Text:
     """A task's diff entries as a coloured unified diff."""
     text = Text()
     for line in _diff_lines(task.diff):
-        style = ""
-        if line.startswith(("+++", "---")):
-            style = "bold"
-        elif line.startswith("+"):
-            style = "green"
-        elif line.startswith("-"):
-            style = "red"
-        elif line.startswith("@@"):
-            style = "cyan"
-        text.append(line.rstrip("\n") + "\n", style=style)
+        text.append(line.rstrip("\n") + "\n", style=_DIFF_STYLES[diff_line_kind(line)])
     return text
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from opsbook.audit.model import DISPLAY_ORDER, HOST_SEVERITY, Audit, FindingKind, HostAudit
+from opsbook.render.diffs import diff_line_kind
 
 _ORDER = {s: i for i, s in enumerate(HOST_SEVERITY)}
 
@@ -26,17 +27,7 @@ class DiffLine:
 def diff_lines(diff: str) -> list[DiffLine]:
     lines: list[DiffLine] = []
     for line in diff.splitlines():
-        if line.startswith(("+++", "---")):
-            kind = "head"
-        elif line.startswith("@@"):
-            kind = "hunk"
-        elif line.startswith("+"):
-            kind = "add"
-        elif line.startswith("-"):
-            kind = "del"
-        else:
-            kind = "ctx"
-        lines.append(DiffLine(kind, line))
+        lines.append(DiffLine(diff_line_kind(line), line))
     return lines
 
 

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from opsbook.audit.history import AuditDiff
 from opsbook.audit.model import HOST_SEVERITY, Audit, Finding, FindingKind, HostAudit, HostStatus
+from opsbook.render.diffs import DiffKind, diff_line_kind
 from opsbook.render.terminal import Col, listing, print_listing, print_path
 
 STYLES = {
@@ -24,6 +25,7 @@ STYLES = {
     FindingKind.DRIFT.value: "yellow",
 }
 _ORDER = {s: i for i, s in enumerate(HOST_SEVERITY)}
+_DIFF_STYLES: dict[DiffKind, str] = {"head": "dim", "hunk": "cyan", "add": "green", "del": "red", "ctx": ""}
 
 
 def short_time(iso: str) -> str:
@@ -43,16 +45,7 @@ def diff_text(diff: str, max_lines: int) -> Text:
     out = Text()
     lines = diff.splitlines()
     for line in lines[:max_lines]:
-        style = ""
-        if line.startswith(("+++", "---")):
-            style = "dim"
-        elif line.startswith("@@"):
-            style = "cyan"
-        elif line.startswith("+"):
-            style = "green"
-        elif line.startswith("-"):
-            style = "red"
-        out.append("      " + line + "\n", style=style)
+        out.append("      " + line + "\n", style=_DIFF_STYLES[diff_line_kind(line)])
     if len(lines) > max_lines:
         out.append(f"      … {len(lines) - max_lines} more line(s) in the HTML/JSON report\n", style="dim")
     return out
