@@ -121,13 +121,26 @@ RUNBOOKS = {
     """,
 }
 
+#: a register that passes ``inventory check`` (changes refuse any register problem)
 INVENTORY = """\
-[linux]
-web1 asset_environment=lab asset_serial=SN-WEB1 asset_id=A-1 asset_customer=acme
-web2 asset_environment=lab asset_serial=SN-WEB2 asset_id=A-2 asset_customer=acme
-db1 asset_environment=production asset_serial=SN-DB1 asset_id=A-3 asset_customer=acme
-[network]
-sw1 asset_environment=lab
+all:
+  children:
+    customer_acme:
+      hosts:
+        web1:
+        web2:
+        db1:
+        sw1:
+    linux:
+      vars:
+        asset_kind: server
+      hosts:
+        web1: {asset_environment: lab, asset_serial: SN-WEB1, asset_id: A-1, asset_customer: acme}
+        web2: {asset_environment: lab, asset_serial: SN-WEB2, asset_id: A-2, asset_customer: acme}
+        db1: {asset_environment: production, asset_serial: SN-DB1, asset_id: A-3, asset_customer: acme}
+    network:
+      hosts:
+        sw1: {asset_environment: lab, asset_id: A-4, asset_kind: switch, asset_customer: acme}
 """
 
 
@@ -135,9 +148,9 @@ def make_project(root: Path) -> ProjectPaths:
     (root / "playbooks").mkdir(parents=True)
     (root / "runbooks").mkdir()
     (root / "inventory").mkdir()
-    (root / "ansible.cfg").write_text("[defaults]\ninventory = inventory/hosts.ini\n")
+    (root / "ansible.cfg").write_text("[defaults]\ninventory = inventory/hosts.yml\n")
     (root / "playbooks" / "demo.yml").write_text(PLAYBOOK)
-    (root / "inventory" / "hosts.ini").write_text(INVENTORY)
+    (root / "inventory" / "hosts.yml").write_text(INVENTORY)
     for name, text in RUNBOOKS.items():
         (root / "runbooks" / f"{name}.yml").write_text(textwrap.dedent(text))
         (root / "runbooks" / f"{name}.md").write_text(PAGE.format(name=name))

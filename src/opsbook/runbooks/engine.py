@@ -33,6 +33,7 @@ from opsbook.records.build import RunbookFacts, RunFacts, write_run
 from opsbook.records.findings import Change, collect_findings, host_changes, host_failures
 from opsbook.records.history import History
 from opsbook.records.model import Consent, ConsentLevel, Outcome, Purpose, Record
+from opsbook.register import ensure_register_sound
 from opsbook.results import RunResult
 from opsbook.runbooks.consent import ask_consent, consent_required
 from opsbook.runbooks.exitcodes import ExitCode, RefusedError
@@ -168,8 +169,11 @@ class Engine:
         playbooks_dir: Path | None = None,
         clock: Callable[[], datetime] = utc_now,
         runner_options: Mapping[str, Any] | None = None,
+        inventory_check: Callable[[Sequence[Path]], None] | None = ensure_register_sound,
     ) -> None:
         self.paths = paths
+        #: the register check a change passes before any host (None: a test's scratch inventory)
+        self.inventory_check = inventory_check
         self.clock = clock
         #: options for every runner call of this engine (``net push --workers``: forks)
         self.runner_options = dict(runner_options or {})
@@ -227,6 +231,9 @@ class Engine:
                 hint="run it from a terminal, or pass --yes to confirm in advance (automation)",
             )
         changing = prepared.changes_hosts and not request.check
+        if changing and self.inventory_check is not None:
+            # a change refuses any problem of the register (read-only work skips bad hosts instead)
+            self.inventory_check(prepared.inventory)
         if not changing:
             request = replace(request, ticket=check_ticket(request.ticket, required=False, what=what))
             run_id = new_run_id(label=runbook.name)
