@@ -116,7 +116,7 @@ def test_a_bad_parameter_name_is_reported(tmp_path: Path) -> None:
 def test_the_playbook_must_exist_and_play_against_the_target_pattern(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     [missing] = _problems(project, "nopb", GOOD.replace("demo.yml", "nope.yml"))
-    assert "nopb.yml:4: playbook: nope.yml does not exist" in missing
+    assert "nopb.yml:4: playbook: nope.yml is not a playbook file" in missing
     [mismatch] = _problems(project, "pattern", GOOD.replace("pattern: linux", "pattern: network"))
     assert "pattern.yml:6: targets.pattern 'network' differs from the playbook's hosts ['linux']" in mismatch
 
