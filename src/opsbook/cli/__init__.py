@@ -89,7 +89,7 @@ def _root(
 
 
 def main() -> None:
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # messages name paths: never wrapped inside one
     try:
         app()
     except (OpsbookError, ProjectNotFoundError) as exc:

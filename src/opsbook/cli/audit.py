@@ -58,7 +58,7 @@ def _console() -> Console:
 
 
 def _fail(exc: OpsbookError) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
     return typer.Exit(EXIT_ERROR)
 
 

@@ -75,7 +75,7 @@ def health(
         **make_progress(not as_json).handlers(),
         timeout=timeout,
     )
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # messages name paths: never wrapped inside one
     if as_json:
         typer.echo(report_json(report), nl=False)
     else:

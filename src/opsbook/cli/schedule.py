@@ -46,7 +46,7 @@ CronDirOpt = Annotated[
 
 
 def _fail(exc: OpsbookError) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
     return typer.Exit(exc.exit_code)
 
 
