@@ -255,3 +255,35 @@ def test_symlink_loops_are_read_once_not_followed_forever(inv: Path) -> None:
     problem = _only(problems)
     assert (problem.rule, problem.path.name) == ("inventory-structure", "loop")
     assert "symlink loop" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("opsbook_change_freezes: yearly\n", "is not a list"),
+        (
+            "opsbook_change_freezes:\n  - {start: '2027-02-10', end: '2027-02-17'}\n",
+            "without start, end and reason",
+        ),
+        (
+            "opsbook_change_freezes:\n  - {start: '2027-02-17', end: '2027-02-10', reason: Holiday}\n",
+            "ends (2027-02-10) before it starts",
+        ),
+        ("opsbook_change_window_enforce: sometimes\n", "opsbook_change_window_enforce"),
+    ],
+)
+def test_a_freeze_the_change_flow_cannot_read_is_named_at_its_line(inv: Path, text: str, phrase: str) -> None:
+    """Before: inventory check passed it; the change flow refused it at change time, without file:line."""
+    _append(inv / "host_vars" / "web01.yml", text)
+    problem = _only(check_register([inv], roles_dirs=[]))
+    assert problem.rule == "change-setting"
+    assert problem.line in (12, 13)  # the variable's line, or its list's first entry below it
+    assert phrase in problem.message
+
+
+def test_a_good_freeze_passes(inv: Path) -> None:
+    _append(
+        inv / "host_vars" / "web01.yml",
+        "opsbook_change_freezes:\n  - {start: '2027-02-10', end: '2027-02-17', reason: Spring Festival}\n",
+    )
+    assert check_register([inv], roles_dirs=[]) == []

@@ -33,6 +33,8 @@ RULES: dict[str, str] = {
     "bad-date": "a date that is not a real YYYY-MM-DD date",
     "date-order": "dates out of order (purchase after warranty or support end)",
     "maintenance-window": "an invalid maintenance window (days, HH:MM times, time zone)",
+    "change-setting": "an opsbook_change_freezes list (start, end, reason) or opsbook_change_window_enforce "
+    "value the change flow cannot read",
     "no-customer-group": "a host in no customer_<slug> group",
     "group-mismatch": "asset_customer / asset_site disagree with the host's customer_ / site_ groups",
     "orphan-vars": "host_vars or group_vars for a host or group that the inventory does not define",

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from opsbook.change.window import ENFORCE_VAR, FREEZES_VAR, host_times
+from opsbook.errors import UsageError
 from opsbook.register.connection import connection_problems, describe
 from opsbook.register.findings import Findings, at, owner_of
 from opsbook.register.keys import AllowedKeys
@@ -76,6 +78,23 @@ def check_block(findings: Findings, block: VarsBlock, allowed: AllowedKeys) -> N
             _unquoted_times(findings, block, window)
     for bad in connection_problems(block):
         findings.add(at(block, bad.entry.value_node, bad.rule, bad.message, bad.fix), owner)
+    _change_settings(findings, block)
+
+
+def _change_settings(findings: Findings, block: VarsBlock) -> None:
+    """Freezes and window enforcement read exactly as the change flow will read them, so a value it
+    would refuse at change time is named here with its file and line (the window itself is checked
+    by the schema: rule maintenance-window)."""
+    owner = owner_of(block)
+    for key, entry in block.entries.items():
+        if key not in (FREEZES_VAR, ENFORCE_VAR) or templated(entry.value):
+            continue
+        try:
+            host_times(block.name, {key: entry.value})
+        except UsageError as exc:
+            message = exc.message.split(": ", 1)[-1].removesuffix("; nothing was run")
+            fix = "see docs/changes.md (freezes: a list of start, end YYYY-MM-DD and reason; enforce: bool)"
+            findings.add(at(block, entry.value_node, "change-setting", message, fix), owner)
 
 
 def _unknown_key(findings: Findings, block: VarsBlock, entry: Entry, allowed: AllowedKeys) -> None:
