@@ -7,10 +7,10 @@ import pytest
 from opsbook.errors import UsageError
 from opsbook.lab.devices.config import render_config
 from opsbook.lab.devices.initial import initial_config
+from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.lab.devices.spec import DeviceSpec
 from opsbook.network.compliance import DeviceStatus, check_device
 from opsbook.network.derive import derive_vars
-from opsbook.lab.devices.netvars import lab_net_vars
 from opsbook.network.remediation import plan
 from opsbook.network.render import managed_features, netmask, render_device
 
