@@ -11,7 +11,7 @@ record, the history and the service report say, and that nothing of the run is l
 - a device dropped mid-push and the controller's disk full: tests/lab/test_faults_more.py.
 
 Two changing runs at once on one host (the second refused, naming the holder) is
-tests/lab/test_change_flow.py::test_two_changing_runs_on_one_host_never_overlap.
+tests/lab/test_change_flow_lab.py::test_two_changing_runs_on_one_host_never_overlap.
 """
 
 from __future__ import annotations

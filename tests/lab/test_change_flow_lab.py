@@ -25,7 +25,7 @@ from opsbook.paths import project_paths
 
 MARK = "/etc/opsbook-change-flow.txt"
 PLAYBOOK = f"""\
-- name: A small change (tests/lab/test_change_flow.py)
+- name: A small change (tests/lab/test_change_flow_lab.py)
   hosts: linux
   gather_facts: false
   tasks:
