@@ -54,25 +54,24 @@ def _mount_tmpfs(mount: Path, size: str) -> None:
     assert done.returncode == 0, f"this test mounts a tmpfs and needs root: {done.stderr}"
 
 
-@pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Path]:
+def _mounted(tmp_path: Path, size: str) -> Iterator[Path]:
     mount = tmp_path / "state"
-    _mount_tmpfs(mount, "2m")
+    _mount_tmpfs(mount, size)
     try:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Path]:
+    yield from _mounted(tmp_path, "2m")
 
 
 @pytest.fixture
 def roomy_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """Room enough to pass the preflight (64 MiB), small enough for a task to fill."""
-    mount = tmp_path / "state"
-    _mount_tmpfs(mount, "80m")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+    yield from _mounted(tmp_path, "80m")
 
 
 def _remount_read_only(mount: Path) -> None:
